@@ -1,0 +1,85 @@
+//! The command line. Doc comments are the help text.
+
+use crate::render::Format;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// baimo turns transcriptions of the 2024 百模大战 report into a tested DuckDB warehouse.
+///
+/// Raw tables under raw/ are checked against the contracts in pipelines/sources, loaded into
+/// staging.*, transformed by the SQL models in pipelines/models into marts.*, tested, and only
+/// then published as warehouse/baimo.duckdb.
+#[derive(Debug, Parser)]
+#[command(name = "baimo", version, propagate_version = true)]
+pub struct Cli {
+    /// The project root (the folder holding pipelines/ and raw/).
+    #[arg(short = 'C', long, global = true, default_value = ".", env = "BAIMO_PROJECT")]
+    pub project: PathBuf,
+
+    /// More logging (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Only errors on stderr.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Log lines as text or as JSON objects (for schedulers and log collectors).
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the warehouse and publish it only if every blocking test passes.
+    ///
+    /// Example:
+    ///   baimo build
+    ///   baimo -C path/to/project build -v
+    ///
+    /// A failed build leaves warehouse/baimo.duckdb exactly as it was, prints every reason and
+    /// exits 1. Every run is appended to warehouse/runs.jsonl.
+    Build,
+
+    /// Run every stage of a build in memory and print every problem; publish nothing.
+    ///
+    /// Example:
+    ///   baimo check
+    Check,
+
+    /// Query the published warehouse, read-only.
+    ///
+    /// Examples:
+    ///   baimo sql "select * from marts.training_run_cost order by gpu_hours_high desc"
+    ///   baimo sql --format csv "select * from meta.rejects" > rejects.csv
+    ///   baimo sql -f query.sql --format json
+    Sql {
+        /// The SQL to run (or use --file).
+        query: Option<String>,
+        /// Read the SQL from a file.
+        #[arg(short, long, conflicts_with = "query")]
+        file: Option<PathBuf>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+
+    /// List the warehouse's tables with row counts and descriptions.
+    ///
+    /// Example:
+    ///   baimo ls
+    ///   baimo ls --format json
+    Ls {
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+}

@@ -1,0 +1,331 @@
+//! `baimo build` and `baimo check`: extract → validate → load → transform → audit → publish.
+//!
+//! `build` writes a new file under `warehouse/.build/` and publishes it only when every blocking
+//! check passes. `check` runs the very same stages against an in-memory database, so it finds
+//! every problem a build would, and publishes nothing.
+
+use crate::audit::{self, Check, Outcome};
+use crate::error::{Error, Result};
+use crate::extract;
+use crate::load;
+use crate::model::{self, Model};
+use crate::publish::{self, Input, Paths, RunRecord, Stage};
+use crate::spec::{load_contracts, quote, Contract, Severity};
+use crate::validate::{self, Reject, PROVENANCE};
+use duckdb::{params, Connection};
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::time::Instant;
+
+/// Everything under `pipelines/`, read and checked before any file is opened for writing.
+pub struct Project {
+    pub contracts: Vec<Contract>,
+    /// Models in dependency order.
+    pub models: Vec<Model>,
+    pub audits: Vec<Check>,
+}
+
+impl Project {
+    pub fn load(root: &Path) -> Result<Project> {
+        if !root.join("pipelines").is_dir() {
+            return Err(Error::Usage(format!(
+                "{} has no pipelines/ folder: run baimo from a project root or pass --project",
+                root.display()
+            )));
+        }
+        let contracts = load_contracts(root)?;
+        let models = model::discover(root)?;
+        let mut available: BTreeSet<String> = contracts.iter().map(|c| format!("staging.{}", c.name)).collect();
+        available.extend(["meta.runs", "meta.files", "meta.sources", "meta.rejects", "meta.test_results", "meta.columns"].map(String::from));
+        let order = model::order(&models, &available)?;
+        let models = order.into_iter().map(|i| models[i].clone()).collect();
+        let audits = audit::audit_checks(root)?;
+        Ok(Project { contracts, models, audits })
+    }
+}
+
+/// What a finished build did.
+pub struct Summary {
+    pub record: RunRecord,
+    pub tests: Vec<Outcome>,
+    pub rejects: Vec<Reject>,
+}
+
+/// Runs the pipeline. With `publish`, the result replaces `warehouse/baimo.duckdb`; without,
+/// it runs in memory (`baimo check`).
+pub fn run(root: &Path, trigger: &str, publish_result: bool) -> Result<Summary> {
+    let started = Instant::now();
+    let project = Project::load(root)?;
+    let paths = Paths::new(root);
+    let run_id = publish::new_run_id();
+    let mut record = RunRecord {
+        id: run_id.clone(),
+        trigger: trigger.to_string(),
+        started_at: publish::now(),
+        finished_at: String::new(),
+        status: "running".into(),
+        reason: None,
+        baimo_version: env!("CARGO_PKG_VERSION").to_string(),
+        rows_read: 0,
+        rows_loaded: 0,
+        rows_rejected: 0,
+        stages: Vec::new(),
+        inputs: Vec::new(),
+    };
+
+    let build_file = paths.build_file(&run_id);
+    let conn = if publish_result {
+        std::fs::create_dir_all(&paths.build_dir).map_err(Error::io(&paths.build_dir))?;
+        Connection::open(&build_file).map_err(Error::duckdb(format!("creating {}", build_file.display())))?
+    } else {
+        Connection::open_in_memory().map_err(Error::duckdb("opening an in-memory database"))?
+    };
+
+    let result = execute(&conn, &project, &paths, &mut record, publish_result);
+    record.finished_at = publish::now();
+    match result {
+        Ok((tests, rejects)) => {
+            if publish_result {
+                let finish = Instant::now();
+                let closed = conn
+                    .execute_batch("checkpoint")
+                    .map_err(Error::duckdb("checkpointing the build"))
+                    .and_then(|_| conn.close().map_err(|(_, e)| Error::Duckdb { context: "closing the build".into(), source: e }));
+                if let Err(e) = closed.and_then(|_| publish::publish(&paths, &build_file)) {
+                    publish::discard(&build_file);
+                    return Err(fail_run(&paths, record, e));
+                }
+                record.stages.push(Stage { stage: "publish".into(), seconds: finish.elapsed().as_secs_f64(), rows: 0 });
+                record.status = "success".into();
+                publish::append_run(&paths, &record)?;
+            } else {
+                record.status = "checked".into();
+            }
+            tracing::debug!("run {} took {:.3}s", record.id, started.elapsed().as_secs_f64());
+            Ok(Summary { record, tests, rejects })
+        }
+        Err(e) => {
+            drop(conn);
+            if publish_result {
+                publish::discard(&build_file);
+                return Err(fail_run(&paths, record, e));
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Records a failed run in the log and hands the error back.
+fn fail_run(paths: &Paths, mut record: RunRecord, e: Error) -> Error {
+    record.status = "failed".into();
+    record.reason = Some(e.to_string());
+    record.finished_at = publish::now();
+    if let Err(log) = publish::append_run(paths, &record) {
+        tracing::warn!("could not record the failed run: {log}");
+    }
+    e
+}
+
+type Executed = (Vec<Outcome>, Vec<Reject>);
+
+fn execute(conn: &Connection, project: &Project, paths: &Paths, record: &mut RunRecord, publishing: bool) -> Result<Executed> {
+    conn.execute_batch(include_str!("../sql/meta.sql")).map_err(Error::duckdb("creating the meta schema"))?;
+    conn.execute_batch(include_str!("../sql/macros.sql")).map_err(Error::duckdb("creating the macros"))?;
+
+    // Extract, validate and load each source; every source is tried so that one run reports
+    // every problem.
+    let mut problems = Vec::new();
+    let mut all_rejects = Vec::new();
+    let (mut t_extract, mut t_validate, mut t_load) = (0.0, 0.0, 0.0);
+    for contract in &project.contracts {
+        let t = Instant::now();
+        let raw = match extract::extract(contract) {
+            Ok(raw) => raw,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        t_extract += t.elapsed().as_secs_f64();
+        record.inputs.push(Input {
+            source: contract.name.clone(),
+            file: raw.file.clone(),
+            sheet: raw.sheet.clone(),
+            sha256: raw.sha256.clone(),
+            bytes: raw.bytes,
+        });
+        let t = Instant::now();
+        let mut validated = match validate::validate(contract, &raw) {
+            Ok(v) => v,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        t_validate += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let loaded = load_source(conn, contract, &mut validated.frame)?;
+        t_load += t.elapsed().as_secs_f64();
+        let rejected_rows = validated.rejects.iter().map(|r| r.row).collect::<BTreeSet<_>>().len();
+        tracing::info!(
+            source = %contract.name,
+            "{}: {} rows read, {loaded} loaded, {rejected_rows} quarantined",
+            raw.file,
+            validated.rows_read
+        );
+        conn.execute(
+            "insert into meta.files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![record.id, contract.name, raw.file, raw.sheet, raw.sha256, raw.bytes as i64, validated.rows_read as i64, loaded as i64, rejected_rows as i64],
+        )
+        .map_err(Error::duckdb("recording meta.files"))?;
+        record.rows_read += validated.rows_read as u64;
+        record.rows_loaded += loaded as u64;
+        record.rows_rejected += rejected_rows as u64;
+        all_rejects.extend(validated.rejects);
+    }
+    record.stages.push(Stage { stage: "extract".into(), seconds: t_extract, rows: record.rows_read });
+    record.stages.push(Stage { stage: "validate".into(), seconds: t_validate, rows: record.rows_read });
+    record.stages.push(Stage { stage: "load".into(), seconds: t_load, rows: record.rows_loaded });
+    if !problems.is_empty() {
+        return Err(Error::Many(problems));
+    }
+    write_rejects(conn, &record.id, &all_rejects)?;
+    write_sources(conn, &project.contracts)?;
+
+    // Transform.
+    let t = Instant::now();
+    let mut model_rows = 0;
+    for m in &project.models {
+        let rows = model::run(conn, m)?;
+        tracing::info!(model = %m.qualified(), "{}: {rows} rows", m.path);
+        model_rows += rows as u64;
+    }
+    record.stages.push(Stage { stage: "transform".into(), seconds: t.elapsed().as_secs_f64(), rows: model_rows });
+
+    // Audit.
+    let t = Instant::now();
+    let mut checks = Vec::new();
+    for c in &project.contracts {
+        checks.extend(audit::contract_checks(c)?);
+    }
+    for m in &project.models {
+        checks.extend(audit::model_checks(m)?);
+    }
+    checks.extend(project.audits.iter().cloned());
+    let outcomes: Vec<Outcome> = checks.into_iter().map(|c| audit::run(conn, c)).collect();
+    write_test_results(conn, &record.id, &outcomes)?;
+    record.stages.push(Stage { stage: "audit".into(), seconds: t.elapsed().as_secs_f64(), rows: outcomes.len() as u64 });
+    let blocking: Vec<&Outcome> = outcomes.iter().filter(|o| o.blocks()).collect();
+    if !blocking.is_empty() {
+        let details: Vec<String> = blocking
+            .iter()
+            .map(|o| {
+                let what = if o.status == "error" { "could not run".to_string() } else { format!("{} failing row(s)", o.failing_rows) };
+                let sample = if o.sample.is_empty() { String::new() } else { format!("\n      {}", o.sample.replace('\n', "\n      ")) };
+                format!("  {} ({}): {what}{sample}", o.check.name, o.check.declared_in)
+            })
+            .collect();
+        return Err(Error::TestsFailed { count: blocking.len(), details: details.join("\n") });
+    }
+
+    // The run history up to and including this run.
+    let mut history = if publishing { publish::read_runs(paths)? } else { Vec::new() };
+    let mut this = record.clone();
+    this.status = "success".into();
+    this.finished_at = publish::now();
+    history.push(this);
+    write_runs(conn, &history)?;
+    Ok((outcomes, all_rejects))
+}
+
+fn load_source(conn: &Connection, contract: &Contract, frame: &mut polars::prelude::DataFrame) -> Result<usize> {
+    let mut columns: Vec<(String, &'static str)> = Vec::new();
+    let mut docs: Vec<(String, String)> = Vec::new();
+    for col in &contract.columns {
+        for (name, ty, doc) in validate::staged_columns(col) {
+            columns.push((name.clone(), ty));
+            docs.push((name, doc));
+        }
+    }
+    for (name, ty, doc) in PROVENANCE {
+        columns.push((name.to_string(), *ty));
+        docs.push((name.to_string(), doc.to_string()));
+    }
+    let rows = load::load_frame(conn, "staging", &contract.name, &columns, frame)?;
+    let target = format!("staging.{}", quote(&contract.name));
+    let origin = match &contract.sheet {
+        Some(s) => format!("{}, sheet {s}", contract.file),
+        None => contract.file.clone(),
+    };
+    model::comment(conn, &format!("table {target}"), &format!("{} (from {origin}; report section: {})", contract.description, contract.reference))?;
+    for (name, doc) in docs {
+        model::comment(conn, &format!("column {target}.{}", quote(&name)), &doc)?;
+    }
+    Ok(rows)
+}
+
+fn write_rejects(conn: &Connection, run_id: &str, rejects: &[Reject]) -> Result<()> {
+    let mut app = conn.appender_to_db("rejects", "meta").map_err(Error::duckdb("meta.rejects"))?;
+    for r in rejects {
+        app.append_row(params![run_id, r.source, r.file, r.sheet, r.cell, r.row as i32, r.column, r.raw, r.rule, r.message])
+            .map_err(Error::duckdb("meta.rejects"))?;
+    }
+    app.flush().map_err(Error::duckdb("meta.rejects"))
+}
+
+fn write_sources(conn: &Connection, contracts: &[Contract]) -> Result<()> {
+    let mut app = conn.appender_to_db("sources", "meta").map_err(Error::duckdb("meta.sources"))?;
+    for c in contracts {
+        let on_error = format!("{:?}", c.on_error).to_lowercase();
+        app.append_row(params![c.name, c.description, c.reference, c.file, c.sheet, c.path, on_error])
+            .map_err(Error::duckdb("meta.sources"))?;
+    }
+    app.flush().map_err(Error::duckdb("meta.sources"))
+}
+
+fn write_test_results(conn: &Connection, run_id: &str, outcomes: &[Outcome]) -> Result<()> {
+    let mut app = conn.appender_to_db("test_results", "meta").map_err(Error::duckdb("meta.test_results"))?;
+    for o in outcomes {
+        let c = &o.check;
+        let severity = if c.severity == Severity::Warn { "warn" } else { "error" };
+        app.append_row(params![run_id, c.name, c.kind, c.target, c.column, severity, o.status, o.failing_rows, o.sample, c.declared_in, c.failing_sql])
+            .map_err(Error::duckdb("meta.test_results"))?;
+    }
+    app.flush().map_err(Error::duckdb("meta.test_results"))
+}
+
+fn write_runs(conn: &Connection, runs: &[RunRecord]) -> Result<()> {
+    for r in runs {
+        let stages = serde_json::to_string(&r.stages).unwrap_or_default();
+        let inputs = serde_json::to_string(&r.inputs).unwrap_or_default();
+        conn.execute(
+            "insert or replace into meta.runs values (?, ?, ?::timestamptz, nullif(?, '')::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![r.id, r.trigger, r.started_at, r.finished_at, r.status, r.reason, r.baimo_version, r.rows_read as i64, r.rows_loaded as i64, r.rows_rejected as i64, stages, inputs],
+        )
+        .map_err(Error::duckdb("recording meta.runs"))?;
+    }
+    Ok(())
+}
+
+/// Prints what a run did to stderr (stdout stays free for data).
+pub fn report(summary: &Summary, published: bool) {
+    let r = &summary.record;
+    let passed = summary.tests.iter().filter(|o| o.status == "pass").count();
+    let warned: Vec<&Outcome> = summary.tests.iter().filter(|o| o.status != "pass").collect();
+    for o in &warned {
+        eprintln!("warning: {} ({}): {} failing row(s)", o.check.name, o.check.declared_in, o.failing_rows);
+    }
+    if !summary.rejects.is_empty() {
+        eprintln!("warning: {} cell(s) quarantined; see `baimo sql \"select * from meta.rejects\"`", summary.rejects.len());
+    }
+    let total: f64 = r.stages.iter().map(|s| s.seconds).sum();
+    let what = if published { "published warehouse/baimo.duckdb" } else { "check passed (nothing published)" };
+    eprintln!(
+        "{what}: {} sources, {} rows loaded, {} rejected; {passed}/{} tests passed; {total:.2}s (run {})",
+        r.inputs.len(),
+        r.rows_loaded,
+        r.rows_rejected,
+        summary.tests.len(),
+        r.id
+    );
+}

@@ -1,0 +1,53 @@
+//! `baimo sql`: a read-only query against the published warehouse.
+//!
+//! The file is opened with `access_mode = READ_ONLY` and external access disabled, so a query
+//! can neither change the warehouse nor `attach`/`copy` its way to other files.
+
+use crate::error::{Error, Location, Result};
+use crate::publish::Paths;
+use crate::render::{self, Format};
+use duckdb::{AccessMode, Config, Connection};
+use std::path::Path;
+
+/// Opens the published warehouse read-only.
+pub fn open_read_only(root: &Path) -> Result<Connection> {
+    let paths = Paths::new(root);
+    if !paths.published.exists() {
+        return Err(Error::Usage(format!(
+            "no published warehouse at {}: run `make warehouse` (or `baimo build`) first",
+            paths.published.display()
+        )));
+    }
+    let config = Config::default()
+        .access_mode(AccessMode::ReadOnly)
+        .and_then(|c| c.enable_external_access(false))
+        .map_err(Error::duckdb("configuring a read-only connection"))?;
+    Connection::open_with_flags(&paths.published, config).map_err(Error::duckdb(format!("opening {}", paths.published.display())))
+}
+
+pub fn run(root: &Path, query: Option<String>, file: Option<&Path>, format: Format) -> Result<()> {
+    let sql = match (query, file) {
+        (Some(q), _) => q,
+        (None, Some(f)) => std::fs::read_to_string(f).map_err(Error::io(f))?,
+        (None, None) => return Err(Error::Usage("give a query, e.g. baimo sql \"select 42\", or --file query.sql".into())),
+    };
+    let conn = open_read_only(root)?;
+    let table = render::query(&conn, &sql).map_err(|e| match e {
+        Error::Sql { message, .. } => Error::Sql { location: Location::file("query"), message: explain(&message) },
+        other => other,
+    })?;
+    let mut out = std::io::stdout().lock();
+    table.write(format, &mut out).map_err(Error::io("stdout"))
+}
+
+/// Adds what to do to DuckDB's message when the query tried to write.
+fn explain(message: &str) -> String {
+    let lower = message.to_lowercase();
+    if lower.contains("read-only") || lower.contains("read only") {
+        format!("{message}\nbaimo sql is read-only: change the warehouse through raw/ and pipelines/, then `baimo build`")
+    } else if lower.contains("external access") || lower.contains("enable_external_access") {
+        format!("{message}\nbaimo sql cannot attach or read other files; use DuckDB directly for that")
+    } else {
+        message.to_string()
+    }
+}

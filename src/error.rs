@@ -1,0 +1,115 @@
+//! The one error type. Every variant carries what a person needs to fix the problem: the file,
+//! and where it applies the sheet, cell or line, the rule and the text that was found.
+
+use std::fmt;
+use std::path::PathBuf;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Where in an input a problem sits.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Location {
+    /// Path relative to the project (`raw/tables.xlsx`).
+    pub file: String,
+    pub sheet: Option<String>,
+    /// A1-style cell (`C5`), for CSV too: it is what a spreadsheet shows.
+    pub cell: Option<String>,
+    /// A line in a text file (SQL, TOML).
+    pub line: Option<usize>,
+}
+
+impl Location {
+    pub fn file(file: impl Into<String>) -> Self {
+        Location { file: file.into(), ..Default::default() }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(sheet) = &self.sheet {
+            write!(f, ", sheet `{sheet}`")?;
+        }
+        if let Some(cell) = &self.cell {
+            write!(f, ", cell {cell}")?;
+        }
+        if let Some(line) = self.line {
+            write!(f, ", line {line}")?;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A declaration under pipelines/ is wrong: fix the contract or model.
+    #[error("{location}: {message}")]
+    Spec { location: Location, message: String },
+
+    /// An input file breaks a rule of its contract.
+    #[error("{location}: {message} [rule: {rule}]{}", found.as_ref().map(|t| format!(" (found `{t}`)")).unwrap_or_default())]
+    Input { location: Location, rule: String, message: String, found: Option<String> },
+
+    /// Validation found rejected cells in a contract with `on_error = "fail"` or over its limit.
+    #[error("{count} rejected cell(s) in {source_name}:\n{details}")]
+    Rejected { source_name: String, count: usize, details: String },
+
+    /// Blocking tests or audits failed; nothing was published.
+    #[error("{count} blocking test(s) failed, nothing was published:\n{details}")]
+    TestsFailed { count: usize, details: String },
+
+    /// A SQL model or audit failed to run.
+    #[error("{location}: {message}")]
+    Sql { location: Location, message: String },
+
+    #[error("{path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+
+    #[error("DuckDB: {context}: {source}")]
+    Duckdb { context: String, source: duckdb::Error },
+
+    #[error("polars: {context}: {source}")]
+    Polars { context: String, source: polars::error::PolarsError },
+
+    /// Several problems found in one run (every source is checked before giving up).
+    #[error("{} problem(s):\n{}", .0.len(), .0.iter().map(|e| format!("- {e}")).collect::<Vec<_>>().join("\n"))]
+    Many(Vec<Error>),
+
+    /// Nothing published yet, the wrong directory, a refused command.
+    #[error("{0}")]
+    Usage(String),
+
+    /// A fault inside baimo or a library it uses (not caused by an input).
+    #[error("{0}")]
+    Internal(String),
+}
+
+impl Error {
+    /// 2 for a usage or spec error (fix the declaration or the command), 1 for a failed run.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Spec { .. } | Error::Usage(_) => 2,
+            Error::Many(errors) => errors.iter().map(Error::exit_code).max().unwrap_or(1),
+            _ => 1,
+        }
+    }
+
+    pub fn spec(location: Location, message: impl Into<String>) -> Self {
+        Error::Spec { location, message: message.into() }
+    }
+
+    pub fn io(path: impl Into<PathBuf>) -> impl FnOnce(std::io::Error) -> Error {
+        let path = path.into();
+        move |source| Error::Io { path, source }
+    }
+
+    pub fn duckdb(context: impl Into<String>) -> impl FnOnce(duckdb::Error) -> Error {
+        let context = context.into();
+        move |source| Error::Duckdb { context, source }
+    }
+
+    pub fn polars(context: impl Into<String>) -> impl FnOnce(polars::error::PolarsError) -> Error {
+        let context = context.into();
+        move |source| Error::Polars { context, source }
+    }
+}

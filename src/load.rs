@@ -1,0 +1,71 @@
+//! Load: a polars frame → a DuckDB table, in Arrow batches, never row by row.
+//!
+//! polars and DuckDB use two Arrow implementations (polars-arrow and arrow-rs). Both speak the
+//! Arrow C Data Interface, so each column is exported by polars-arrow and imported by arrow-rs
+//! without copying its buffers; the resulting `RecordBatch` goes to DuckDB's appender.
+
+use crate::error::{Error, Result};
+use crate::spec::quote;
+use arrow::array::{make_array, ArrayRef, RecordBatch};
+use arrow::datatypes::{Field as ArrowField, Schema};
+use arrow::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
+use duckdb::Connection;
+use polars::prelude::{CompatLevel, DataFrame};
+use std::sync::Arc;
+
+/// Creates `schema.table` with the declared columns and appends the frame to it. Returns the
+/// number of rows loaded.
+pub fn load_frame(
+    conn: &Connection,
+    schema: &str,
+    table: &str,
+    columns: &[(String, &'static str)],
+    frame: &mut DataFrame,
+) -> Result<usize> {
+    let ddl: Vec<String> = columns.iter().map(|(n, t)| format!("{} {t}", quote(n))).collect();
+    let qualified = format!("{}.{}", quote(schema), quote(table));
+    conn.execute_batch(&format!("create table {qualified} ({})", ddl.join(", ")))
+        .map_err(Error::duckdb(format!("creating {schema}.{table}")))?;
+    if frame.height() == 0 {
+        return Ok(0);
+    }
+    frame.rechunk_mut();
+    let mut appender = conn.appender_to_db(table, schema).map_err(Error::duckdb(format!("appending to {schema}.{table}")))?;
+    for batch in to_record_batches(frame)? {
+        appender
+            .append_record_batch(batch)
+            .map_err(Error::duckdb(format!("appending to {schema}.{table}")))?;
+    }
+    appender.flush().map_err(Error::duckdb(format!("flushing {schema}.{table}")))?;
+    Ok(frame.height())
+}
+
+/// Hands a rechunked frame's columns over the C Data Interface, as arrow-rs record batches.
+pub fn to_record_batches(frame: &DataFrame) -> Result<Vec<RecordBatch>> {
+    let fields: Vec<_> = frame.columns().iter().map(|c| c.field().to_arrow(CompatLevel::newest())).collect();
+    let mut batches = Vec::new();
+    for chunk in frame.iter_chunks(CompatLevel::newest(), false) {
+        let mut arrays: Vec<ArrayRef> = Vec::with_capacity(fields.len());
+        let mut schema_fields = Vec::with_capacity(fields.len());
+        for (field, array) in fields.iter().zip(chunk.into_arrays()) {
+            let c_schema = polars_arrow::ffi::export_field_to_c(field);
+            let c_array = polars_arrow::ffi::export_array_to_c(array);
+            // SAFETY: polars-arrow's ArrowSchema/ArrowArray and arrow-rs's FFI_ArrowSchema/
+            // FFI_ArrowArray are both `#[repr(C)]` renderings of the Arrow C Data Interface
+            // structs, with the same fields in the same order; ownership (and the release
+            // callback) moves with the value, so nothing is freed twice.
+            let (c_schema, c_array): (FFI_ArrowSchema, FFI_ArrowArray) =
+                unsafe { (std::mem::transmute(c_schema), std::mem::transmute(c_array)) };
+            let data = unsafe { arrow::ffi::from_ffi(c_array, &c_schema) }
+                .map_err(|e| Error::Internal(format!("Arrow hand-over of column `{}` failed: {e}", field.name)))?;
+            let arrow_field = ArrowField::try_from(&c_schema)
+                .map_err(|e| Error::Internal(format!("Arrow schema of column `{}`: {e}", field.name)))?;
+            schema_fields.push(arrow_field);
+            arrays.push(make_array(data));
+        }
+        let batch = RecordBatch::try_new(Arc::new(Schema::new(schema_fields)), arrays)
+            .map_err(|e| Error::Internal(format!("building an Arrow batch: {e}")))?;
+        batches.push(batch);
+    }
+    Ok(batches)
+}

@@ -1,0 +1,50 @@
+//! Parse arguments, start tracing, run the verb, map errors to exit codes: nothing else.
+
+use baimo::cli::{Cli, Command, LogFormat};
+use baimo::cmd;
+use clap::Parser;
+use std::io::IsTerminal;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli);
+    let root = cli.project.clone();
+    let result = match cli.command {
+        Command::Build => cmd::build::run(&root, "build", true).map(|s| cmd::build::report(&s, true)),
+        Command::Check => cmd::build::run(&root, "check", false).map(|s| cmd::build::report(&s, false)),
+        Command::Sql { query, file, format } => cmd::sql::run(&root, query, file.as_deref(), format),
+        Command::Ls { format } => cmd::ls::run(&root, format),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(s) = source {
+                eprintln!("  caused by: {s}");
+                source = s.source();
+            }
+            ExitCode::from(e.exit_code() as u8)
+        }
+    }
+}
+
+fn init_tracing(cli: &Cli) {
+    let default = if cli.quiet {
+        "error"
+    } else {
+        match cli.verbose {
+            0 => "warn",
+            1 => "info",
+            _ => "debug",
+        }
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    match cli.log_format {
+        LogFormat::Json => builder.json().init(),
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).without_time().init(),
+    }
+}

@@ -1,0 +1,144 @@
+//! Publish: the build-file lifecycle, the atomic rename, and the run log.
+//!
+//! A build writes `warehouse/.build/<run>.duckdb`, never the published file. Only when every
+//! blocking check has passed is the build file checkpointed, closed, fsynced and renamed over
+//! `warehouse/baimo.duckdb` in one `rename(2)`, and the directory fsynced. A reader holding the
+//! old file keeps its consistent view; the next open sees the new one. A failed build deletes
+//! its build file, so the published warehouse stays byte-identical. Every run, failed or not,
+//! is appended to `warehouse/runs.jsonl`.
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use std::fs::{File, OpenOptions};
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+/// Where the warehouse lives inside a project.
+#[derive(Debug, Clone)]
+pub struct Paths {
+    pub root: PathBuf,
+    pub dir: PathBuf,
+    pub published: PathBuf,
+    pub build_dir: PathBuf,
+    pub runs_log: PathBuf,
+}
+
+impl Paths {
+    pub fn new(root: &Path) -> Paths {
+        let dir = root.join("warehouse");
+        Paths {
+            root: root.to_path_buf(),
+            published: dir.join("baimo.duckdb"),
+            build_dir: dir.join(".build"),
+            runs_log: dir.join("runs.jsonl"),
+            dir,
+        }
+    }
+
+    pub fn build_file(&self, run_id: &str) -> PathBuf {
+        self.build_dir.join(format!("{run_id}.duckdb"))
+    }
+}
+
+/// Wall time and rows of one stage of a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Stage {
+    pub stage: String,
+    pub seconds: f64,
+    pub rows: u64,
+}
+
+/// One input file as read by a run.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Input {
+    pub source: String,
+    pub file: String,
+    pub sheet: Option<String>,
+    pub sha256: String,
+    pub bytes: u64,
+}
+
+/// A line of `runs.jsonl` and a row of `meta.runs`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RunRecord {
+    pub id: String,
+    pub trigger: String,
+    pub started_at: String,
+    pub finished_at: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub baimo_version: String,
+    pub rows_read: u64,
+    pub rows_loaded: u64,
+    pub rows_rejected: u64,
+    pub stages: Vec<Stage>,
+    pub inputs: Vec<Input>,
+}
+
+/// A run id that sorts by time: `20261128T141500Z-12345`.
+pub fn new_run_id() -> String {
+    format!("{}-{}", chrono::Utc::now().format("%Y%m%dT%H%M%S%.3fZ"), std::process::id())
+}
+
+pub fn now() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Removes a build file and DuckDB's write-ahead log beside it.
+pub fn discard(build: &Path) {
+    for p in [build.to_path_buf(), wal_of(build)] {
+        if let Err(e) = std::fs::remove_file(&p) {
+            if e.kind() != std::io::ErrorKind::NotFound {
+                tracing::warn!("could not remove {}: {e}", p.display());
+            }
+        }
+    }
+}
+
+fn wal_of(db: &Path) -> PathBuf {
+    let mut s = db.as_os_str().to_owned();
+    s.push(".wal");
+    PathBuf::from(s)
+}
+
+/// Moves a closed, checkpointed build file over the published warehouse, durably.
+pub fn publish(paths: &Paths, build: &Path) -> Result<()> {
+    if wal_of(build).exists() {
+        return Err(Error::Internal(format!("{} still has a write-ahead log: it was not checkpointed", build.display())));
+    }
+    File::open(build).and_then(|f| f.sync_all()).map_err(Error::io(build))?;
+    std::fs::rename(build, &paths.published).map_err(Error::io(&paths.published))?;
+    File::open(&paths.dir).and_then(|d| d.sync_all()).map_err(Error::io(&paths.dir))?;
+    Ok(())
+}
+
+/// Appends a run to `runs.jsonl` (one JSON object per line), durably.
+pub fn append_run(paths: &Paths, record: &RunRecord) -> Result<()> {
+    std::fs::create_dir_all(&paths.dir).map_err(Error::io(&paths.dir))?;
+    let mut line = serde_json::to_string(record).map_err(|e| Error::Internal(format!("serialising the run record: {e}")))?;
+    line.push('\n');
+    let mut f = OpenOptions::new().create(true).append(true).open(&paths.runs_log).map_err(Error::io(&paths.runs_log))?;
+    f.write_all(line.as_bytes()).and_then(|_| f.sync_data()).map_err(Error::io(&paths.runs_log))
+}
+
+/// Every run in `runs.jsonl`, oldest first. A line that does not parse (a torn write) is
+/// skipped with a warning rather than failing the next build.
+pub fn read_runs(paths: &Paths) -> Result<Vec<RunRecord>> {
+    let f = match File::open(&paths.runs_log) {
+        Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(Error::Io { path: paths.runs_log.clone(), source: e }),
+    };
+    let mut out = Vec::new();
+    for (i, line) in BufReader::new(f).lines().enumerate() {
+        let line = line.map_err(Error::io(&paths.runs_log))?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        match serde_json::from_str(&line) {
+            Ok(r) => out.push(r),
+            Err(e) => tracing::warn!("{} line {}: skipped, not a run record: {e}", paths.runs_log.display(), i + 1),
+        }
+    }
+    Ok(out)
+}

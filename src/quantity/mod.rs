@@ -1,0 +1,457 @@
+//! Report-shaped values: the text a person typed from the report, turned into typed values.
+//!
+//! Pure functions, no I/O. Every parse either returns a typed value or a [`ValueError`] naming the
+//! rule that failed; nothing is guessed silently and nothing panics (see the tests at the bottom).
+//!
+//! | text                               | parsed                                         |
+//! |------------------------------------|------------------------------------------------|
+//! | `132.3亿元`, `15万元/张`            | money (CNY/USD) with a magnitude, per-unit      |
+//! | `50.6%`, `5%-8%`                   | fractions; ranges give low and high            |
+//! | `500P`, `4EFLOPS`                  | compute in PFLOPS                              |
+//! | `21天`, `2个月`, `90-100天`         | days (a month is `days_per_month`, default 30) |
+//! | `超过300个`, `近万张`, `数千张`      | bounds: a qualifier plus a value               |
+//! | `2023.8`, `2023年8月`               | dates at the precision given ([`date`])        |
+//! | `-`, `—`, empty                    | missing ([`is_missing`]), never zero           |
+
+mod date;
+mod text;
+
+pub use date::{parse_date, DatePrecision, ParsedDate};
+pub use text::normalise;
+
+use std::fmt;
+
+/// A parse failure: the rule that was broken and a message a person can act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueError {
+    pub rule: &'static str,
+    pub message: String,
+}
+
+impl ValueError {
+    pub fn new(rule: &'static str, message: impl Into<String>) -> Self {
+        ValueError { rule, message: message.into() }
+    }
+}
+
+impl fmt::Display for ValueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.message, self.rule)
+    }
+}
+
+/// How a stated figure relates to the true value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Qualifier {
+    /// The figure as stated (also a range `90-100天`).
+    Exact,
+    /// 超过, 突破, 逾, 多: more than.
+    Gt,
+    /// 以上, 至少, 不少于: at least.
+    Ge,
+    /// 不足, 不到, 少于: less than.
+    Lt,
+    /// 不超过, 以内, 以下: at most.
+    Le,
+    /// 近, 约, 左右: about.
+    Approx,
+    /// 数千, 数万: the order of magnitude only.
+    Order,
+}
+
+impl Qualifier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Qualifier::Exact => "=",
+            Qualifier::Gt => ">",
+            Qualifier::Ge => ">=",
+            Qualifier::Lt => "<",
+            Qualifier::Le => "<=",
+            Qualifier::Approx => "~",
+            Qualifier::Order => "order",
+        }
+    }
+}
+
+/// The canonical unit a value was normalised to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unit {
+    /// A bare number.
+    Number,
+    Cny,
+    Usd,
+    /// Percentages, stored as fractions (50.6% → 0.506).
+    Fraction,
+    Pflops,
+    Days,
+    Seconds,
+    /// A counted thing: 张, 个, 家, 件 … (the classifier is kept in `unit_text`).
+    Count,
+    Tokens,
+    /// 倍: a multiple.
+    Times,
+    /// 分: a score.
+    Points,
+}
+
+impl Unit {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Unit::Number => "number",
+            Unit::Cny => "CNY",
+            Unit::Usd => "USD",
+            Unit::Fraction => "fraction",
+            Unit::Pflops => "PFLOPS",
+            Unit::Days => "days",
+            Unit::Seconds => "seconds",
+            Unit::Count => "count",
+            Unit::Tokens => "tokens",
+            Unit::Times => "times",
+            Unit::Points => "points",
+        }
+    }
+
+    pub fn is_money(&self) -> bool {
+        matches!(self, Unit::Cny | Unit::Usd)
+    }
+}
+
+/// A parsed figure. `low`/`high` are in the canonical `unit`; which of them is set follows the
+/// qualifier: both for an exact value or range, `~` and `order`; only `low` for `>`/`>=`; only
+/// `high` for `<`/`<=`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Quantity {
+    pub low: Option<f64>,
+    pub high: Option<f64>,
+    pub qualifier: Qualifier,
+    pub unit: Unit,
+    /// The unit as written, after normalisation (`张`, `亿元`, `EFLOPS`), empty for a bare number.
+    pub unit_text: String,
+    /// The denominator after `/` (`张` in `15万元/张`).
+    pub per: Option<String>,
+    /// Whether the text was a range (`90-100天`).
+    pub is_range: bool,
+}
+
+impl Quantity {
+    /// The single stated value, when the text was one exact figure.
+    pub fn point(&self) -> Option<f64> {
+        match (self.qualifier, self.is_range, self.low, self.high) {
+            (Qualifier::Exact, false, Some(l), Some(h)) if l == h => Some(l),
+            _ => None,
+        }
+    }
+}
+
+/// Options that change how a value is read.
+#[derive(Debug, Clone, Copy)]
+pub struct ParseOptions {
+    /// Days in a month for `个月`: an explicit assumption, stated in every contract that uses it.
+    pub days_per_month: f64,
+}
+
+impl Default for ParseOptions {
+    fn default() -> Self {
+        ParseOptions { days_per_month: 30.0 }
+    }
+}
+
+/// Whether a cell is "missing": empty, or a dash the report uses for "no figure".
+pub fn is_missing(text: &str) -> bool {
+    let t = normalise(text);
+    matches!(t.as_str(), "" | "-" | "--" | "—" | "——" | "–" | "N/A" | "n/a" | "NA" | "/")
+}
+
+const PREFIXES: &[(&str, Qualifier)] = &[
+    ("不超过", Qualifier::Le),
+    ("不少于", Qualifier::Ge),
+    ("不低于", Qualifier::Ge),
+    ("超过", Qualifier::Gt),
+    ("突破", Qualifier::Gt),
+    ("大于", Qualifier::Gt),
+    ("高于", Qualifier::Gt),
+    ("多于", Qualifier::Gt),
+    ("至少", Qualifier::Ge),
+    ("将近", Qualifier::Approx),
+    ("接近", Qualifier::Approx),
+    ("大约", Qualifier::Approx),
+    ("不足", Qualifier::Lt),
+    ("不到", Qualifier::Lt),
+    ("少于", Qualifier::Lt),
+    ("低于", Qualifier::Lt),
+    ("至多", Qualifier::Le),
+    ("超", Qualifier::Gt),
+    ("逾", Qualifier::Gt),
+    ("近", Qualifier::Approx),
+    ("约", Qualifier::Approx),
+    ("数", Qualifier::Order),
+    ("上", Qualifier::Ge),
+];
+
+const SUFFIXES: &[(&str, Qualifier)] = &[
+    ("以上", Qualifier::Ge),
+    ("以下", Qualifier::Le),
+    ("以内", Qualifier::Le),
+    ("左右", Qualifier::Approx),
+    ("多", Qualifier::Gt),
+    ("余", Qualifier::Gt),
+];
+
+/// Units, longest first so that `EFLOPS` wins over `E` and `个月` over `个`.
+/// (text, canonical unit, factor to the canonical unit; `f64::NAN` marks a month.)
+const UNITS: &[(&str, Unit, f64)] = &[
+    ("人民币", Unit::Cny, 1.0),
+    ("EFLOPS", Unit::Pflops, 1000.0),
+    ("PFLOPS", Unit::Pflops, 1.0),
+    ("TFLOPS", Unit::Pflops, 0.001),
+    ("tokens", Unit::Tokens, 1.0),
+    ("个月", Unit::Days, f64::NAN),
+    ("美元", Unit::Usd, 1.0),
+    ("元", Unit::Cny, 1.0),
+    ("%", Unit::Fraction, 0.01),
+    ("E", Unit::Pflops, 1000.0),
+    ("P", Unit::Pflops, 1.0),
+    ("天", Unit::Days, 1.0),
+    ("日", Unit::Days, 1.0),
+    ("周", Unit::Days, 7.0),
+    ("月", Unit::Days, f64::NAN),
+    ("年", Unit::Days, 365.0),
+    ("秒", Unit::Seconds, 1.0),
+    ("s", Unit::Seconds, 1.0),
+    ("倍", Unit::Times, 1.0),
+    ("分", Unit::Points, 1.0),
+    ("张", Unit::Count, 1.0),
+    ("个", Unit::Count, 1.0),
+    ("家", Unit::Count, 1.0),
+    ("件", Unit::Count, 1.0),
+    ("台", Unit::Count, 1.0),
+    ("人", Unit::Count, 1.0),
+    ("次", Unit::Count, 1.0),
+    ("篇", Unit::Count, 1.0),
+    ("项", Unit::Count, 1.0),
+    ("款", Unit::Count, 1.0),
+    ("位", Unit::Count, 1.0),
+    ("名", Unit::Count, 1.0),
+    ("架", Unit::Count, 1.0),
+    ("条", Unit::Count, 1.0),
+    ("份", Unit::Count, 1.0),
+];
+
+/// Chinese magnitudes, in increasing order.
+const MAGNITUDES: &[(char, f64)] = &[('十', 1e1), ('百', 1e2), ('千', 1e3), ('万', 1e4), ('亿', 1e8)];
+
+/// A cursor over normalised text.
+struct Cursor<'a> {
+    rest: &'a str,
+}
+
+impl<'a> Cursor<'a> {
+    fn eat(&mut self, prefix: &str) -> bool {
+        match self.rest.strip_prefix(prefix) {
+            Some(r) => {
+                self.rest = r;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn peek(&self) -> Option<char> {
+        self.rest.chars().next()
+    }
+
+    fn eat_table<T: Copy>(&mut self, table: &'static [(&'static str, T)]) -> Option<(&'static str, T)> {
+        let found = table.iter().find(|(t, _)| self.rest.starts_with(t)).copied();
+        if let Some((t, _)) = found {
+            self.rest = &self.rest[t.len()..];
+        }
+        found
+    }
+
+    fn eat_unit(&mut self) -> Option<(&'static str, Unit, f64)> {
+        let found = UNITS.iter().find(|(t, _, _)| self.rest.starts_with(t)).copied();
+        if let Some((t, _, _)) = found {
+            self.rest = &self.rest[t.len()..];
+        }
+        found
+    }
+}
+
+/// Reads a decimal number: digits, at most one point, thousands separators only in groups of 3.
+fn number(c: &mut Cursor<'_>) -> Result<Option<f64>, ValueError> {
+    let bytes = c.rest.as_bytes();
+    let mut end = 0;
+    let negative = bytes.first() == Some(&b'-') && bytes.get(1).is_some_and(u8::is_ascii_digit);
+    if negative {
+        end = 1;
+    }
+    let start_digits = end;
+    while end < bytes.len() && (bytes[end].is_ascii_digit() || bytes[end] == b'.' || bytes[end] == b',') {
+        end += 1;
+    }
+    if end == start_digits {
+        return Ok(None);
+    }
+    let token = &c.rest[..end];
+    let digits = &token[start_digits..];
+    if digits.contains("..") || digits.starts_with('.') || digits.ends_with('.') || digits.matches('.').count() > 1 {
+        return Err(ValueError::new("number", format!("`{token}` is not a well-formed number")));
+    }
+    if digits.starts_with(',') || digits.ends_with(',') {
+        return Err(ValueError::new("number", format!("`{token}` has a stray comma")));
+    }
+    let int_part = digits.split('.').next().unwrap_or("");
+    if int_part.contains(',') {
+        let groups: Vec<&str> = int_part.split(',').collect();
+        let first_ok = (1..=3).contains(&groups[0].len());
+        let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
+        if !first_ok || !rest_ok {
+            return Err(ValueError::new(
+                "number",
+                format!("`{token}` has commas that are not thousands separators"),
+            ));
+        }
+    }
+    if digits.split('.').nth(1).is_some_and(|f| f.contains(',')) {
+        return Err(ValueError::new("number", format!("`{token}` has a comma after the decimal point")));
+    }
+    let clean: String = token.chars().filter(|&ch| ch != ',').collect();
+    let value: f64 = clean
+        .parse()
+        .map_err(|_| ValueError::new("number", format!("`{token}` is not a number")))?;
+    c.rest = &c.rest[end..];
+    Ok(Some(value))
+}
+
+/// Reads a run of magnitude characters (`万`, `亿`, `万亿`, `千万`); each may appear once and
+/// they must grow left to right, so `亿亿` and `万千` are errors.
+fn magnitude(c: &mut Cursor<'_>) -> Result<Option<f64>, ValueError> {
+    let mut factor = 1.0;
+    let mut last = 0.0;
+    let mut seen = String::new();
+    while let Some(ch) = c.peek() {
+        let Some(&(_, f)) = MAGNITUDES.iter().find(|(m, _)| *m == ch) else { break };
+        // `十` right before a non-magnitude is still a magnitude (`数十个`); fine.
+        if f <= last {
+            seen.push(ch);
+            return Err(ValueError::new("magnitude", format!("`{seen}` is not a valid magnitude")));
+        }
+        seen.push(ch);
+        last = f;
+        factor *= f;
+        c.rest = &c.rest[ch.len_utf8()..];
+    }
+    Ok(if seen.is_empty() { None } else { Some(factor) })
+}
+
+/// Parses any report-shaped figure: qualifier, number(s), magnitude, unit, denominator.
+pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>, ValueError> {
+    if is_missing(text) {
+        return Ok(None);
+    }
+    let norm = normalise(text);
+    let mut c = Cursor { rest: &norm };
+
+    let mut qualifier = c.eat_table(PREFIXES).map(|(_, q)| q).unwrap_or(Qualifier::Exact);
+    let order = qualifier == Qualifier::Order;
+
+    let first = number(&mut c)?;
+    let first_mag = magnitude(&mut c)?;
+    let first = match (first, first_mag) {
+        (Some(v), _) if order => {
+            return Err(ValueError::new("qualifier", format!("`数` takes a magnitude, not a number (found `{v}`)")))
+        }
+        (Some(v), m) => v * m.unwrap_or(1.0),
+        // 近万张, 数千张: the magnitude alone stands for one of it.
+        (None, Some(m)) if qualifier != Qualifier::Exact => m,
+        (None, _) if qualifier != Qualifier::Exact => {
+            return Err(ValueError::new("number", format!("`{text}` has a qualifier but no number")))
+        }
+        (None, _) => return Err(ValueError::new("number", format!("`{text}` does not start with a number"))),
+    };
+    if order && first_mag.is_none() {
+        return Err(ValueError::new("magnitude", format!("`{text}`: `数` needs a magnitude such as 千 or 万")));
+    }
+
+    // `300多个`: the qualifier can stand between the number and the unit.
+    if let Some((_, q)) = c.eat_table(&SUFFIXES[4..]) {
+        qualifier = merge_qualifier(qualifier, q, text)?;
+    }
+
+    let mut unit1 = c.eat_unit();
+    let mut second = None;
+    if c.eat("-") || c.eat("~") || c.eat("至") || c.eat("到") {
+        let Some(v) = number(&mut c)? else {
+            return Err(ValueError::new("range", format!("`{text}` has a range without an upper value")));
+        };
+        let mag2 = magnitude(&mut c)?;
+        second = Some((v, mag2));
+    }
+    let (mut low, mut high) = (first, first);
+    if let Some((v, mag2)) = second {
+        let unit2 = c.eat_unit();
+        match (unit1, unit2) {
+            (Some((a, _, _)), Some((b, _, _))) if a != b => {
+                return Err(ValueError::new("unit", format!("`{text}` mixes units `{a}` and `{b}` in one range")))
+            }
+            (None, Some(u)) => unit1 = Some(u),
+            _ => {}
+        }
+        // `1.5-2万`: a magnitude written once applies to both ends.
+        if first_mag.is_none() {
+            low = first * mag2.unwrap_or(1.0);
+        }
+        high = v * mag2.or(first_mag).unwrap_or(1.0);
+        if high < low {
+            return Err(ValueError::new("range_order", format!("`{text}`: the range ends before it starts")));
+        }
+    }
+
+    if let Some((_, q)) = c.eat_table(&SUFFIXES[..4]).or_else(|| c.eat_table(&SUFFIXES[4..])) {
+        qualifier = merge_qualifier(qualifier, q, text)?;
+    }
+
+    let per = if c.eat("/") {
+        let per: String = c.rest.to_string();
+        c.rest = "";
+        if per.is_empty() {
+            return Err(ValueError::new("unit", format!("`{text}` ends with `/` and no denominator")));
+        }
+        Some(per)
+    } else {
+        None
+    };
+
+    if let Some((_, q)) = c.eat_table(SUFFIXES) {
+        qualifier = merge_qualifier(qualifier, q, text)?;
+    }
+    if !c.rest.is_empty() {
+        return Err(ValueError::new(
+            "unit",
+            format!("`{text}`: unknown unit or trailing text `{}`", c.rest),
+        ));
+    }
+
+    let (unit, factor, unit_text) = match unit1 {
+        Some((t, u, f)) => (u, if f.is_nan() { opts.days_per_month } else { f }, t.to_string()),
+        None => (Unit::Number, 1.0, String::new()),
+    };
+    let (low, high) = (low * factor, high * factor);
+    let (low, high) = match qualifier {
+        Qualifier::Gt | Qualifier::Ge => (Some(low), None),
+        Qualifier::Lt | Qualifier::Le => (None, Some(high)),
+        _ => (Some(low), Some(high)),
+    };
+    Ok(Some(Quantity { low, high, qualifier, unit, unit_text, per, is_range: second.is_some() }))
+}
+
+fn merge_qualifier(current: Qualifier, new: Qualifier, text: &str) -> Result<Qualifier, ValueError> {
+    match current {
+        Qualifier::Exact => Ok(new),
+        q if q == new => Ok(q),
+        _ => Err(ValueError::new("qualifier", format!("`{text}` has two qualifiers that disagree"))),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,174 @@
+use super::*;
+
+fn q(text: &str) -> Quantity {
+    match parse_quantity(text, ParseOptions::default()) {
+        Ok(Some(q)) => q,
+        other => panic!("`{text}` should parse, got {other:?}"),
+    }
+}
+
+fn err(text: &str) -> ValueError {
+    match parse_quantity(text, ParseOptions::default()) {
+        Err(e) => e,
+        other => panic!("`{text}` should be an error, got {other:?}"),
+    }
+}
+
+fn close(a: Option<f64>, b: f64) -> bool {
+    a.is_some_and(|a| (a - b).abs() <= 1e-9 * b.abs().max(1.0))
+}
+
+#[test]
+fn money_with_magnitudes_and_denominators() {
+    let m = q("132.3亿元");
+    assert!(close(m.point(), 132.3e8), "{m:?}");
+    assert_eq!(m.unit, Unit::Cny);
+    let p = q("15万元/张");
+    assert!(close(p.point(), 150_000.0));
+    assert_eq!(p.per.as_deref(), Some("张"));
+    let t = q("0.36元/万tokens");
+    assert!(close(t.point(), 0.36));
+    assert_eq!(t.per.as_deref(), Some("万tokens"));
+    let usd = q("超100万美元");
+    assert_eq!((usd.unit, usd.qualifier), (Unit::Usd, Qualifier::Gt));
+    assert!(close(usd.low, 1e6) && usd.high.is_none());
+    assert_eq!(q("59.9元/月").per.as_deref(), Some("月"));
+    assert!(close(q("1.5万").point(), 15_000.0));
+}
+
+#[test]
+fn percents_are_fractions_and_ranges_give_low_and_high() {
+    let p = q("50.6%");
+    assert!(close(p.point(), 0.506));
+    assert_eq!(p.unit, Unit::Fraction);
+    let r = q("5%-8%");
+    assert!(r.is_range && close(r.low, 0.05) && close(r.high, 0.08) && r.point().is_none());
+    let spaced = q("5% - 8%");
+    assert_eq!(spaced, r);
+    let one_unit = q("20-30%");
+    assert!(close(one_unit.low, 0.2) && close(one_unit.high, 0.3));
+    let ge = q("50%以上");
+    assert_eq!(ge.qualifier, Qualifier::Ge);
+    assert!(close(ge.low, 0.5) && ge.high.is_none());
+}
+
+#[test]
+fn compute_is_pflops() {
+    assert!(close(q("500P").point(), 500.0));
+    assert!(close(q("4EFLOPS").point(), 4000.0));
+    assert!(close(q("12EFLOPS").point(), 12_000.0));
+    assert!(close(q("3E").point(), 3000.0));
+    assert!(close(q("100PFLOPS").point(), 100.0));
+    assert_eq!(q("6800P").unit, Unit::Pflops);
+}
+
+#[test]
+fn durations_are_days_with_an_explicit_month() {
+    assert!(close(q("21天").point(), 21.0));
+    assert!(close(q("2个月").point(), 60.0));
+    let r = q("90-100天");
+    assert!(close(r.low, 90.0) && close(r.high, 100.0));
+    let m = q("3-4个月");
+    assert!(close(m.low, 90.0) && close(m.high, 120.0));
+    let opts = ParseOptions { days_per_month: 30.4375 };
+    let exact = parse_quantity("2个月", opts).ok().flatten().and_then(|q| q.point());
+    assert!(close(exact, 60.875));
+    assert_eq!(q("3-7s").unit, Unit::Seconds);
+}
+
+#[test]
+fn bounds_keep_their_qualifier() {
+    let gt = q("超过300个");
+    assert_eq!((gt.qualifier, gt.unit, gt.unit_text.as_str()), (Qualifier::Gt, Unit::Count, "个"));
+    assert!(close(gt.low, 300.0) && gt.high.is_none() && gt.point().is_none());
+    let br = q("突破600亿元");
+    assert_eq!(br.qualifier, Qualifier::Gt);
+    assert!(close(br.low, 600e8));
+    let near = q("近万张");
+    assert_eq!(near.qualifier, Qualifier::Approx);
+    assert!(close(near.low, 1e4) && close(near.high, 1e4));
+    let order = q("数千张");
+    assert_eq!(order.qualifier, Qualifier::Order);
+    assert!(close(order.low, 1e3));
+    let lt = q("不足80个");
+    assert_eq!(lt.qualifier, Qualifier::Lt);
+    assert!(lt.low.is_none() && close(lt.high, 80.0));
+    let many = q("300多个");
+    assert_eq!(many.qualifier, Qualifier::Gt);
+    assert!(close(many.low, 300.0));
+    let servers = q("超过5万台");
+    assert!(close(servers.low, 5e4));
+    assert_eq!(q("数十亿元").qualifier, Qualifier::Order);
+    assert!(close(q("数十亿元").low, 1e9));
+    assert_eq!(q("2800多款").qualifier, Qualifier::Gt);
+}
+
+#[test]
+fn normalisation_of_digits_and_separators() {
+    assert!(close(q("２０４８张").point(), 2048.0));
+    assert!(close(q("2,048张").point(), 2048.0));
+    assert!(close(q("1,234,567").point(), 1_234_567.0));
+    assert!(close(q(" 21 天 ").point(), 21.0));
+    assert!(close(q("-5张").point(), -5.0), "negative numbers parse; contracts bound them");
+}
+
+#[test]
+fn missing_is_never_zero() {
+    for t in ["", " ", "-", "—", "–", "－", "N/A"] {
+        assert_eq!(parse_quantity(t, ParseOptions::default()), Ok(None), "`{t}`");
+    }
+}
+
+#[test]
+fn malformed_values_are_errors_not_panics() {
+    assert_eq!(err("12..5亿").rule, "number");
+    assert_eq!(err("%50").rule, "number");
+    assert_eq!(err("%").rule, "number");
+    assert_eq!(err("1,2,3").rule, "number");
+    assert_eq!(err("超过").rule, "number");
+    assert_eq!(err("数").rule, "number");
+    assert_eq!(err("数万亿亿").rule, "magnitude");
+    assert_eq!(err("万千").rule, "magnitude");
+    assert_eq!(err("万亿").rule, "number");
+    assert_eq!(err("abc").rule, "number");
+    assert_eq!(err("12斤").rule, "unit");
+    assert_eq!(err("100-90天").rule, "range_order");
+    assert_eq!(err("5%-8天").rule, "unit");
+    assert_eq!(err("5-").rule, "range");
+    assert_eq!(err("15万元/").rule, "unit");
+    assert_eq!(err("近300多个").rule, "qualifier");
+    assert_eq!(err("数300").rule, "qualifier");
+    assert_eq!(err("1.2.3").rule, "number");
+    assert_eq!(err(".5").rule, "number");
+}
+
+#[test]
+fn dates_keep_their_precision() {
+    let d = parse_date("2023.8").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((d.date.to_string().as_str(), d.precision), ("2023-08-01", DatePrecision::Month));
+    let d = parse_date("2023年8月").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(d.precision, DatePrecision::Month);
+    let d = parse_date("2020年6月6日").unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!((d.date.to_string().as_str(), d.precision), ("2020-06-06", DatePrecision::Day));
+    assert_eq!(parse_date("2024年").map(|d| d.precision), Ok(DatePrecision::Year));
+    assert_eq!(parse_date("2023.12").map(|d| d.date.to_string()), Ok("2023-12-01".into()));
+    for bad in ["2023.13", "23.8", "2023年底", "八月", "2023-02-30", "", "2023..8"] {
+        assert!(parse_date(bad).is_err(), "`{bad}` should be an error");
+    }
+}
+
+#[test]
+fn no_input_panics() {
+    // A cheap sweep over short strings of report-ish characters; the fuzz target goes further.
+    let alphabet: Vec<char> = "0１.,-~%万亿千数超过近不足多以上元/张个月天PE年s—".chars().collect();
+    let n = alphabet.len();
+    for a in 0..n {
+        for b in 0..n {
+            for c in 0..n {
+                let s: String = [alphabet[a], alphabet[b], alphabet[c]].iter().collect();
+                let _ = parse_quantity(&s, ParseOptions::default());
+                let _ = parse_date(&s);
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+//! Text clean-up applied before any value is read.
+
+/// Full-width ASCII (digits, letters, `％`, `．`, `，`) becomes half-width, ideographic and other
+/// spaces are removed, and the dashes people type for ranges (`–`, `－`, `—` between two figures)
+/// become `-`. The result is what the parsers see; the original text is kept by the caller.
+pub fn normalise(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for ch in text.chars() {
+        let ch = match ch {
+            '\u{FF01}'..='\u{FF5E}' => char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch),
+            '\u{3000}' => ' ',
+            '\u{2013}' | '\u{2212}' | '\u{2010}' | '\u{2011}' => '-',
+            '\u{3002}' => '.',
+            '\u{00A0}' | '\u{200B}' | '\u{FEFF}' => ' ',
+            c => c,
+        };
+        if !ch.is_whitespace() {
+            out.push(ch);
+        }
+    }
+    // A long dash between two characters is a range (`90—100天`); on its own it means "missing",
+    // which `is_missing` decides on the whole text.
+    if out.chars().count() > 2 {
+        out = out.replace('\u{2014}', "-");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn full_width_and_spaces() {
+        assert_eq!(normalise("１３２．３亿元"), "132.3亿元");
+        assert_eq!(normalise(" 5% - 8% "), "5%-8%");
+        assert_eq!(normalise("５０％"), "50%");
+        assert_eq!(normalise("90—100天"), "90-100天");
+        assert_eq!(normalise("—"), "—");
+        assert_eq!(normalise("A100\u{3000}80GB"), "A10080GB");
+    }
+}

@@ -1,0 +1,177 @@
+//! Query results as text: a terminal table, CSV or JSON. Used by `sql`, `ls` and the audit
+//! samples, so every verb prints values the same way.
+
+use crate::error::{Error, Result};
+use arrow::array::{Array, Float32Array, Float64Array, RecordBatch};
+use arrow::datatypes::DataType;
+use arrow::util::display::{ArrayFormatter, FormatOptions};
+use duckdb::Connection;
+use std::io::Write;
+
+/// A result set rendered to strings, with which columns are numeric (for alignment and JSON).
+#[derive(Debug, Default)]
+pub struct TextTable {
+    pub headers: Vec<String>,
+    pub numeric: Vec<bool>,
+    pub rows: Vec<Vec<Option<String>>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, Default)]
+pub enum Format {
+    /// A table sized to the terminal.
+    #[default]
+    Table,
+    Csv,
+    /// One JSON array of objects.
+    Json,
+    /// A Markdown table.
+    Markdown,
+}
+
+/// Runs a query and renders every value as text.
+pub fn query(conn: &Connection, sql: &str) -> Result<TextTable> {
+    let mut stmt = conn.prepare(sql).map_err(|e| Error::Sql { location: Default::default(), message: e.to_string() })?;
+    let batches: Vec<RecordBatch> = stmt
+        .query_arrow([])
+        .map_err(|e| Error::Sql { location: Default::default(), message: e.to_string() })?
+        .collect();
+    let schema = stmt.schema();
+    let mut table = TextTable {
+        headers: schema.fields().iter().map(|f| f.name().clone()).collect(),
+        numeric: schema.fields().iter().map(|f| f.data_type().is_numeric()).collect(),
+        rows: Vec::new(),
+    };
+    let options = FormatOptions::default().with_null("");
+    for batch in &batches {
+        let mut columns: Vec<Vec<Option<String>>> = Vec::with_capacity(batch.num_columns());
+        for array in batch.columns() {
+            columns.push(render_column(array.as_ref(), &options)?);
+        }
+        for r in 0..batch.num_rows() {
+            table.rows.push(columns.iter().map(|c| c[r].clone()).collect());
+        }
+    }
+    Ok(table)
+}
+
+fn render_column(array: &dyn Array, options: &FormatOptions) -> Result<Vec<Option<String>>> {
+    let n = array.len();
+    let mut out = Vec::with_capacity(n);
+    match array.data_type() {
+        DataType::Float64 | DataType::Float32 => {
+            for i in 0..n {
+                if array.is_null(i) {
+                    out.push(None);
+                    continue;
+                }
+                let v = match array.as_any().downcast_ref::<Float64Array>() {
+                    Some(a) => a.value(i),
+                    None => array.as_any().downcast_ref::<Float32Array>().map(|a| a.value(i) as f64).unwrap_or(f64::NAN),
+                };
+                out.push(Some(format_number(v)));
+            }
+        }
+        _ => {
+            let f = ArrayFormatter::try_new(array, options).map_err(|e| Error::Internal(format!("formatting a result: {e}")))?;
+            for i in 0..n {
+                out.push(if array.is_null(i) { None } else { Some(f.value(i).to_string()) });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Shortest text that reads back as the same value, without float noise past 12 digits.
+pub fn format_number(v: f64) -> String {
+    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let short = format!("{v}");
+    let rounded = format!("{:.12}", v);
+    let rounded = rounded.trim_end_matches('0').trim_end_matches('.').to_string();
+    if rounded.len() < short.len() && rounded.parse::<f64>().is_ok() {
+        rounded
+    } else {
+        short
+    }
+}
+
+impl TextTable {
+    pub fn write(&self, format: Format, out: &mut dyn Write) -> std::io::Result<()> {
+        match format {
+            Format::Table => {
+                let mut t = comfy_table::Table::new();
+                t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+                    .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
+                    .set_header(&self.headers);
+                for row in &self.rows {
+                    let cells = row.iter().zip(&self.numeric).map(|(v, &num)| {
+                        let c = comfy_table::Cell::new(v.as_deref().unwrap_or(""));
+                        if num {
+                            c.set_alignment(comfy_table::CellAlignment::Right)
+                        } else {
+                            c
+                        }
+                    });
+                    t.add_row(cells);
+                }
+                writeln!(out, "{t}")?;
+                writeln!(out, "({} row{})", self.rows.len(), if self.rows.len() == 1 { "" } else { "s" })
+            }
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(out);
+                w.write_record(&self.headers)?;
+                for row in &self.rows {
+                    w.write_record(row.iter().map(|v| v.as_deref().unwrap_or("")))?;
+                }
+                w.flush()
+            }
+            Format::Json => {
+                let rows: Vec<serde_json::Value> = self
+                    .rows
+                    .iter()
+                    .map(|row| {
+                        let obj = self.headers.iter().zip(row).zip(&self.numeric).map(|((h, v), &num)| {
+                            let value = match v {
+                                None => serde_json::Value::Null,
+                                Some(s) if num => s
+                                    .parse::<serde_json::Number>()
+                                    .map(serde_json::Value::Number)
+                                    .unwrap_or_else(|_| serde_json::Value::String(s.clone())),
+                                Some(s) => serde_json::Value::String(s.clone()),
+                            };
+                            (h.clone(), value)
+                        });
+                        serde_json::Value::Object(obj.collect())
+                    })
+                    .collect();
+                serde_json::to_writer_pretty(&mut *out, &rows)?;
+                writeln!(out)
+            }
+            Format::Markdown => {
+                writeln!(out, "| {} |", self.headers.join(" | "))?;
+                let rule: Vec<&str> = self.numeric.iter().map(|&n| if n { "---:" } else { "---" }).collect();
+                writeln!(out, "| {} |", rule.join(" | "))?;
+                for row in &self.rows {
+                    let cells: Vec<String> = row.iter().map(|v| v.as_deref().unwrap_or("").replace('|', "\\|")).collect();
+                    writeln!(out, "| {} |", cells.join(" | "))?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::format_number;
+
+    #[test]
+    fn numbers_read_well() {
+        assert_eq!(format_number(1032192.0), "1032192");
+        assert_eq!(format_number(0.1 + 0.2), "0.3");
+        assert_eq!(format_number(0.506), "0.506");
+        assert_eq!(format_number(-2.5), "-2.5");
+        assert_eq!(format_number(f64::NAN), "NaN");
+    }
+}

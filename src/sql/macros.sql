@@ -1,0 +1,12 @@
+-- Macros shipped in every warehouse, so ad-hoc SQL uses the same definitions as the marts.
+create or replace macro cagr(start_value, end_value, years) as
+    case when start_value > 0 and end_value >= 0 and years > 0
+         then power(end_value / start_value, 1.0 / years) - 1 end;
+create or replace macro compound(start_value, rate, years) as
+    start_value * power(1 + rate, years);
+create or replace macro share(part, total) as
+    part / nullif(total, 0);
+create or replace macro pct_change(old_value, new_value) as
+    (new_value - old_value) / nullif(old_value, 0);
+create or replace macro rel_gap(stated, recomputed) as
+    abs(stated - recomputed) / nullif(abs(stated), 0);

@@ -1,0 +1,79 @@
+-- The meta schema of every build: what ran, what was read, what was rejected, what was tested.
+create schema if not exists staging;
+create schema if not exists marts;
+create schema if not exists meta;
+
+create table meta.runs (
+    id varchar primary key,
+    trigger varchar,
+    started_at timestamptz,
+    finished_at timestamptz,
+    status varchar,
+    reason varchar,
+    baimo_version varchar,
+    rows_read bigint,
+    rows_loaded bigint,
+    rows_rejected bigint,
+    stages varchar,
+    inputs varchar
+);
+comment on table meta.runs is 'Every build of this warehouse up to and including the one that made it (failed runs too); runs.jsonl beside the file goes on after it';
+
+create table meta.files (
+    run_id varchar,
+    source varchar,
+    file varchar,
+    sheet varchar,
+    sha256 varchar,
+    bytes bigint,
+    rows_read bigint,
+    rows_loaded bigint,
+    rows_rejected bigint
+);
+comment on table meta.files is 'Input files read by the build that made this warehouse, with their sha256';
+
+create table meta.sources (
+    source varchar primary key,
+    description varchar,
+    ref varchar,
+    file varchar,
+    sheet varchar,
+    contract varchar,
+    on_error varchar
+);
+comment on table meta.sources is 'One row per source contract: where staging.<source> comes from';
+
+create table meta.rejects (
+    run_id varchar,
+    source varchar,
+    file varchar,
+    sheet varchar,
+    cell varchar,
+    "row" integer,
+    "column" varchar,
+    raw varchar,
+    rule varchar,
+    message varchar
+);
+comment on table meta.rejects is 'Cells rejected by validation (quarantined rows), with the rule and the text found';
+
+create table meta.test_results (
+    run_id varchar,
+    test varchar,
+    kind varchar,
+    target varchar,
+    column_name varchar,
+    severity varchar,
+    status varchar,
+    failing_rows bigint,
+    sample varchar,
+    declared_in varchar,
+    sql varchar
+);
+comment on table meta.test_results is 'Column tests and SQL audits of the build that made this warehouse';
+
+create view meta.columns as
+    select schema_name, table_name, column_name, data_type, comment as description
+    from duckdb_columns()
+    where schema_name in ('staging', 'marts', 'meta');
+comment on view meta.columns is 'Every column of the warehouse with its description';

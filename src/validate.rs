@@ -1,0 +1,489 @@
+//! Validate and normalise: a [`RawTable`] under its [`Contract`] → a typed polars frame with
+//! provenance, plus the rejected cells.
+//!
+//! Two passes. Each cell's text is parsed by [`crate::quantity`] into the column's staged shape
+//! (a cell that does not parse is a reject). The contract's rules (required, min/max, enum
+//! values) then run as polars expressions over the typed frame, and the primary key is checked
+//! for duplicates. Every reject names the file, sheet, cell, column, rule and raw text. Under
+//! `on_error = "fail"` any reject fails the source; under `"quarantine"` the rejected rows are
+//! dropped while they stay within `max_rejected`.
+
+use crate::error::{Error, Result};
+use crate::extract::{Cell, RawTable};
+use crate::quantity::{self, ParseOptions, Quantity, Qualifier, Unit};
+use crate::spec::{Column, ColumnType, Contract, OnError};
+use polars::prelude::*;
+use std::collections::{BTreeSet, HashMap};
+
+/// A cell that broke a rule; becomes a row of `meta.rejects`.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Reject {
+    pub source: String,
+    pub file: String,
+    pub sheet: Option<String>,
+    pub cell: String,
+    pub row: u32,
+    pub column: String,
+    pub raw: String,
+    pub rule: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for Reject {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.file)?;
+        if let Some(s) = &self.sheet {
+            write!(f, ", sheet `{s}`")?;
+        }
+        write!(f, ", cell {} (column `{}`): {} [rule: {}] (found `{}`)", self.cell, self.column, self.message, self.rule, self.raw)
+    }
+}
+
+/// A validated source: the frame to load and what was rejected.
+pub struct Validated {
+    pub frame: DataFrame,
+    pub rejects: Vec<Reject>,
+    pub rows_read: usize,
+}
+
+/// The staged columns one contract column becomes, in order.
+pub fn staged_columns(col: &Column) -> Vec<(String, &'static str, String)> {
+    let n = &col.name;
+    let d = if col.description.is_empty() { col.name.clone() } else { col.description.clone() };
+    let raw = (format!("{n}_raw"), "VARCHAR", format!("The cell's text as transcribed: {d}"));
+    use ColumnType::*;
+    match col.kind {
+        Text | Enum => vec![(n.clone(), "VARCHAR", d)],
+        Integer => vec![(n.clone(), "BIGINT", d), raw],
+        Decimal => vec![(n.clone(), "DOUBLE", d), raw],
+        Percent => vec![(n.clone(), "DOUBLE", format!("{d} (a fraction: 50.6% is 0.506)")), raw],
+        Compute => vec![(n.clone(), "DOUBLE", format!("{d} (PFLOPS)")), raw],
+        Money => vec![
+            (n.clone(), "DOUBLE", format!("{d} (in units of the currency, magnitudes applied)")),
+            (format!("{n}_currency"), "VARCHAR", "CNY or USD".into()),
+            (format!("{n}_per"), "VARCHAR", "The denominator after `/` (张, 月, 万tokens)".into()),
+            raw,
+        ],
+        Duration => {
+            let m = col.days_per_month.unwrap_or(30.0);
+            vec![
+                (format!("{n}_days_low"), "DOUBLE", format!("{d}: low end in days (a month = {m} days)")),
+                (format!("{n}_days_high"), "DOUBLE", format!("{d}: high end in days (a month = {m} days)")),
+                raw,
+            ]
+        }
+        Date => vec![
+            (n.clone(), "DATE", format!("{d} (first day of the period given)")),
+            (format!("{n}_precision"), "VARCHAR", "year, month or day: how much of the date the report gives".into()),
+            raw,
+        ],
+        Range | Bound => {
+            let mut v = vec![
+                (format!("{n}_low"), "DOUBLE", format!("{d}: low end (or the value) in `{n}_unit`")),
+                (format!("{n}_high"), "DOUBLE", format!("{d}: high end (or the value) in `{n}_unit`")),
+            ];
+            if col.kind == Bound {
+                v.push((format!("{n}_qualifier"), "VARCHAR", "= exact, > more than, >= at least, < less than, <= at most, ~ about, order: order of magnitude".into()));
+            }
+            v.push((format!("{n}_unit"), "VARCHAR", "Canonical unit: CNY, USD, fraction, PFLOPS, days, seconds, count, tokens, times, points, number".into()));
+            v.push(raw);
+            v
+        }
+    }
+}
+
+/// The provenance columns every staged row carries.
+pub const PROVENANCE: &[(&str, &str, &str)] = &[
+    ("_file", "VARCHAR", "Raw file the row was read from, relative to the project"),
+    ("_sheet", "VARCHAR", "Sheet of the workbook (NULL for CSV)"),
+    ("_row", "INTEGER", "1-based row of the file (the spreadsheet row number)"),
+    ("_ref", "VARCHAR", "Report section the data comes from"),
+];
+
+/// Typed buffers for one contract column.
+enum Buffer {
+    Text(Vec<Option<String>>),
+    Int { value: Vec<Option<i64>>, raw: Vec<Option<String>> },
+    Float { value: Vec<Option<f64>>, raw: Vec<Option<String>> },
+    Money { value: Vec<Option<f64>>, currency: Vec<Option<String>>, per: Vec<Option<String>>, raw: Vec<Option<String>> },
+    Days { low: Vec<Option<f64>>, high: Vec<Option<f64>>, raw: Vec<Option<String>> },
+    Date { value: Vec<Option<i32>>, precision: Vec<Option<String>>, raw: Vec<Option<String>> },
+    Span { low: Vec<Option<f64>>, high: Vec<Option<f64>>, qualifier: Option<Vec<Option<String>>>, unit: Vec<Option<String>>, raw: Vec<Option<String>> },
+}
+
+/// What one cell parsed to.
+enum Parsed {
+    Missing,
+    Text(String),
+    Int(i64),
+    Float(f64),
+    Money(f64, &'static str, Option<String>),
+    Days(f64, f64),
+    Date(i32, &'static str),
+    Span(Quantity),
+}
+
+type CellResult = std::result::Result<Parsed, (String, String)>;
+
+fn fail(rule: &str, message: impl Into<String>) -> CellResult {
+    Err((rule.to_string(), message.into()))
+}
+
+/// Parses one cell's text for a column: the value or (rule, message).
+fn parse_cell(col: &Column, text: &str) -> CellResult {
+    use ColumnType::*;
+    if quantity::is_missing(text) {
+        return Ok(Parsed::Missing);
+    }
+    let opts = ParseOptions { days_per_month: col.days_per_month.unwrap_or(30.0) };
+    let kind = col.kind;
+    match kind {
+        Text | Enum => return Ok(Parsed::Text(text.trim().to_string())),
+        Date => {
+            return quantity::parse_date(text)
+                .map(|d| {
+                    let days = (d.date - chrono::NaiveDate::default()).num_days() as i32;
+                    Parsed::Date(days, d.precision.as_str())
+                })
+                .or_else(|e| fail(&format!("date/{}", e.rule), e.message))
+        }
+        _ => {}
+    }
+    let type_name = format!("{kind:?}").to_lowercase();
+    let q = match quantity::parse_quantity(text, opts) {
+        Ok(Some(q)) => q,
+        Ok(None) => return Ok(Parsed::Missing),
+        Err(e) => return fail(&format!("{type_name}/{}", e.rule), e.message),
+    };
+    if matches!(kind, Range | Bound) {
+        if kind == Range && q.qualifier != Qualifier::Exact {
+            return fail(
+                "range/qualifier",
+                format!("`{text}` carries a qualifier ({}); declare the column as type = \"bound\"", q.qualifier.as_str()),
+            );
+        }
+        if let Some(u) = &col.unit {
+            if q.unit.as_str() != u && q.unit_text != *u {
+                return fail("unit", format!("expected unit `{u}`, found `{}` ({})", q.unit_text, q.unit.as_str()));
+            }
+        }
+        return Ok(Parsed::Span(q));
+    }
+    if kind == Duration {
+        if q.unit != Unit::Days {
+            return fail("duration/unit", format!("`{text}` is not a duration in 天, 周, 个月 or 年"));
+        }
+        if q.qualifier != Qualifier::Exact {
+            return fail("duration/qualifier", format!("`{text}` is a bound; durations must be a value or a range"));
+        }
+        let (lo, hi) = (q.low.unwrap_or(0.0), q.high.unwrap_or(0.0));
+        if lo < 0.0 {
+            return fail("duration/negative", format!("`{text}` is a negative duration"));
+        }
+        return Ok(Parsed::Days(lo, hi));
+    }
+    let Some(v) = q.point() else {
+        let what = if q.is_range { "a range" } else { "a bound" };
+        let wanted = if q.is_range { "range" } else { "bound" };
+        return fail(
+            &format!("{type_name}/not_a_value"),
+            format!("`{text}` is {what}, not a single value; declare the column as type = \"{wanted}\""),
+        );
+    };
+    let unit_ok = |expected: &[Unit]| expected.contains(&q.unit);
+    match kind {
+        Integer | Decimal => {
+            if let Some(u) = &col.unit {
+                if !q.unit_text.is_empty() && q.unit_text != *u {
+                    return fail(&format!("{type_name}/unit"), format!("expected unit `{u}`, found `{}`", q.unit_text));
+                }
+            } else if !unit_ok(&[Unit::Number]) {
+                return fail(&format!("{type_name}/unit"), format!("unexpected unit `{}`; declare `unit = \"{}\"`", q.unit_text, q.unit_text));
+            }
+            if kind == Integer {
+                if v.fract() != 0.0 || v.abs() > 9.0e15 {
+                    return fail("integer/not_whole", format!("`{text}` is not a whole number"));
+                }
+                Ok(Parsed::Int(v as i64))
+            } else {
+                Ok(Parsed::Float(v))
+            }
+        }
+        Percent if unit_ok(&[Unit::Fraction]) => Ok(Parsed::Float(v)),
+        Percent => fail("percent/unit", format!("`{text}` is not a percentage (expected a `%`)")),
+        Compute if unit_ok(&[Unit::Pflops]) => Ok(Parsed::Float(v)),
+        Compute => fail("compute/unit", format!("`{text}` is not compute capacity (P, PFLOPS, E, EFLOPS)")),
+        Money => {
+            let currency = match q.unit {
+                Unit::Cny => "CNY",
+                Unit::Usd => "USD",
+                _ => return fail("money/unit", format!("`{text}` is not an amount in 元 or 美元")),
+            };
+            if let Some(c) = &col.currency {
+                if c != currency {
+                    return fail("money/currency", format!("expected {c}, found {currency}"));
+                }
+            }
+            if col.per.is_some() && q.per != col.per {
+                return fail(
+                    "money/per",
+                    format!("expected a price per `{}`, found `{}`", col.per.as_deref().unwrap_or(""), q.per.as_deref().unwrap_or("(none)")),
+                );
+            }
+            Ok(Parsed::Money(v, currency, q.per))
+        }
+        _ => fail("type", format!("`{text}` cannot be read as {type_name}")),
+    }
+}
+
+impl Buffer {
+    fn new(col: &Column, n: usize) -> Buffer {
+        use ColumnType::*;
+        let v = || Vec::with_capacity(n);
+        match col.kind {
+            Text | Enum => Buffer::Text(v()),
+            Integer => Buffer::Int { value: v(), raw: v() },
+            Decimal | Percent | Compute => Buffer::Float { value: v(), raw: v() },
+            Money => Buffer::Money { value: v(), currency: v(), per: v(), raw: v() },
+            Duration => Buffer::Days { low: v(), high: v(), raw: v() },
+            Date => Buffer::Date { value: v(), precision: v(), raw: v() },
+            Range => Buffer::Span { low: v(), high: v(), qualifier: None, unit: v(), raw: v() },
+            Bound => Buffer::Span { low: v(), high: v(), qualifier: Some(v()), unit: v(), raw: v() },
+        }
+    }
+
+    /// Appends a parsed cell (a reject or a missing cell appends NULLs).
+    fn push(&mut self, parsed: Option<Parsed>, raw_text: Option<String>) {
+        match (self, parsed) {
+            (Buffer::Text(t), Some(Parsed::Text(s))) => t.push(Some(s)),
+            (Buffer::Text(t), _) => t.push(None),
+            (Buffer::Int { value, raw }, p) => {
+                value.push(if let Some(Parsed::Int(i)) = p { Some(i) } else { None });
+                raw.push(raw_text);
+            }
+            (Buffer::Float { value, raw }, p) => {
+                value.push(if let Some(Parsed::Float(f)) = p { Some(f) } else { None });
+                raw.push(raw_text);
+            }
+            (Buffer::Money { value, currency, per, raw }, p) => {
+                let (v, c, d) = match p {
+                    Some(Parsed::Money(v, c, d)) => (Some(v), Some(c.to_string()), d),
+                    _ => (None, None, None),
+                };
+                value.push(v);
+                currency.push(c);
+                per.push(d);
+                raw.push(raw_text);
+            }
+            (Buffer::Days { low, high, raw }, p) => {
+                let (l, h) = if let Some(Parsed::Days(l, h)) = p { (Some(l), Some(h)) } else { (None, None) };
+                low.push(l);
+                high.push(h);
+                raw.push(raw_text);
+            }
+            (Buffer::Date { value, precision, raw }, p) => {
+                let (d, pr) = if let Some(Parsed::Date(d, p)) = p { (Some(d), Some(p.to_string())) } else { (None, None) };
+                value.push(d);
+                precision.push(pr);
+                raw.push(raw_text);
+            }
+            (Buffer::Span { low, high, qualifier, unit, raw }, p) => {
+                let q = if let Some(Parsed::Span(q)) = p { Some(q) } else { None };
+                low.push(q.as_ref().and_then(|q| q.low));
+                high.push(q.as_ref().and_then(|q| q.high));
+                if let Some(qs) = qualifier {
+                    qs.push(q.as_ref().map(|q| q.qualifier.as_str().to_string()));
+                }
+                unit.push(q.as_ref().map(|q| q.unit.as_str().to_string()));
+                raw.push(raw_text);
+            }
+        }
+    }
+
+    fn into_columns(self, col: &Column) -> Result<Vec<polars::prelude::Column>> {
+        let names: Vec<String> = staged_columns(col).into_iter().map(|(n, _, _)| n).collect();
+        let s = |i: usize| PlSmallStr::from(names[i].as_str());
+        let series: Vec<Series> = match self {
+            Buffer::Text(t) => vec![Series::new(s(0), t)],
+            Buffer::Int { value, raw } => vec![Series::new(s(0), value), Series::new(s(1), raw)],
+            Buffer::Float { value, raw } => vec![Series::new(s(0), value), Series::new(s(1), raw)],
+            Buffer::Money { value, currency, per, raw } => vec![
+                Series::new(s(0), value),
+                Series::new(s(1), currency),
+                Series::new(s(2), per),
+                Series::new(s(3), raw),
+            ],
+            Buffer::Days { low, high, raw } => vec![Series::new(s(0), low), Series::new(s(1), high), Series::new(s(2), raw)],
+            Buffer::Date { value, precision, raw } => vec![
+                Series::new(s(0), value).cast(&DataType::Date).map_err(Error::polars("date column"))?,
+                Series::new(s(1), precision),
+                Series::new(s(2), raw),
+            ],
+            Buffer::Span { low, high, qualifier, unit, raw } => {
+                let mut v = vec![Series::new(s(0), low), Series::new(s(1), high)];
+                let mut i = 2;
+                if let Some(q) = qualifier {
+                    v.push(Series::new(s(i), q));
+                    i += 1;
+                }
+                v.push(Series::new(s(i), unit));
+                v.push(Series::new(s(i + 1), raw));
+                v
+            }
+        };
+        Ok(series.into_iter().map(|s| s.into_column()).collect())
+    }
+}
+
+/// The staged column whose values a rule applies to, per contract column.
+fn value_columns(col: &Column) -> Vec<String> {
+    use ColumnType::*;
+    match col.kind {
+        Duration => vec![format!("{}_days_low", col.name), format!("{}_days_high", col.name)],
+        Range | Bound => vec![format!("{}_low", col.name), format!("{}_high", col.name)],
+        _ => vec![col.name.clone()],
+    }
+}
+
+/// The staged column that is NULL exactly when the cell was empty.
+fn presence_column(col: &Column) -> String {
+    match col.kind {
+        ColumnType::Text | ColumnType::Enum => col.name.clone(),
+        _ => format!("{}_raw", col.name),
+    }
+}
+
+pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
+    let n = table.rows.len();
+    let mut rejects = Vec::new();
+    let mut reject = |ci: usize, row: u32, raw: &str, rule: String, message: String| {
+        rejects.push(Reject {
+            source: contract.name.clone(),
+            file: table.file.clone(),
+            sheet: table.sheet.clone(),
+            cell: table.cell_address(ci, row),
+            row,
+            column: contract.columns[ci].name.clone(),
+            raw: raw.to_string(),
+            rule,
+            message,
+        })
+    };
+
+    // Pass 1: parse every cell in Rust.
+    let mut columns = Vec::new();
+    for (ci, col) in contract.columns.iter().enumerate() {
+        let mut buf = Buffer::new(col, n);
+        for r in &table.rows {
+            let cell = &r.cells[ci];
+            let parsed = match cell {
+                Cell::Error(e) => {
+                    reject(ci, r.row, e, "formula_error".into(), format!("the cell holds the spreadsheet error {e}"));
+                    None
+                }
+                c if c.is_blank() => Some(Parsed::Missing),
+                c => match parse_cell(col, c.text()) {
+                    Ok(p) => Some(p),
+                    Err((rule, message)) => {
+                        reject(ci, r.row, c.text(), rule, message);
+                        None
+                    }
+                },
+            };
+            let raw = if cell.is_blank() { None } else { Some(cell.text().to_string()) };
+            buf.push(parsed, raw);
+        }
+        columns.extend(buf.into_columns(col)?);
+    }
+    let rows: Vec<i32> = table.rows.iter().map(|r| r.row as i32).collect();
+    columns.push(Series::new("_file".into(), vec![table.file.as_str(); n]).into_column());
+    columns.push(Series::new("_sheet".into(), vec![table.sheet.as_deref(); n]).into_column());
+    columns.push(Series::new("_row".into(), rows).into_column());
+    columns.push(Series::new("_ref".into(), vec![contract.reference.as_str(); n]).into_column());
+    let frame = DataFrame::new(n, columns).map_err(Error::polars(format!("building {}", contract.name)))?;
+
+    // Pass 2: the contract's rules as polars expressions, one boolean mask each.
+    let mut checks: Vec<(usize, String, String, Expr)> = Vec::new();
+    for (ci, col) in contract.columns.iter().enumerate() {
+        if col.required {
+            checks.push((ci, "required".into(), "the cell is empty but the column is required".into(), col_expr(&presence_column(col)).is_null()));
+        }
+        for vc in value_columns(col) {
+            if let Some(min) = col.min {
+                checks.push((ci, "min".into(), format!("below the minimum {min}"), col_expr(&vc).lt(lit(min))));
+            }
+            if let Some(max) = col.max {
+                checks.push((ci, "max".into(), format!("above the maximum {max}"), col_expr(&vc).gt(lit(max))));
+            }
+        }
+        if let Some(values) = &col.values {
+            let allowed = Series::new("allowed".into(), values.clone());
+            checks.push((
+                ci,
+                "accepted_values".into(),
+                format!("not one of: {}", values.join(", ")),
+                col_expr(&col.name).is_in(lit(allowed).implode(), false).not().and(col_expr(&col.name).is_not_null()),
+            ));
+        }
+    }
+    if !checks.is_empty() {
+        let exprs: Vec<Expr> = checks.iter().enumerate().map(|(i, (_, _, _, e))| e.clone().fill_null(lit(false)).alias(format!("check_{i}"))).collect();
+        let masks = frame.clone().lazy().select(exprs).collect().map_err(Error::polars(format!("checking {}", contract.name)))?;
+        for (i, (ci, rule, message, _)) in checks.iter().enumerate() {
+            let mask = masks.columns()[i].bool().map_err(Error::polars("check mask"))?.clone();
+            for (ri, hit) in mask.into_iter().enumerate() {
+                if hit == Some(true) {
+                    let r = &table.rows[ri];
+                    reject(*ci, r.row, r.cells[*ci].text(), rule.clone(), message.clone());
+                }
+            }
+        }
+    }
+
+    // The primary key: unique, and every part present.
+    if !contract.primary_key.is_empty() {
+        let idx: Vec<usize> = contract.primary_key.iter().filter_map(|k| contract.columns.iter().position(|c| &c.name == k)).collect();
+        let mut seen: HashMap<Vec<String>, u32> = HashMap::new();
+        for r in &table.rows {
+            let key: Vec<String> = idx.iter().map(|&i| quantity::normalise(r.cells[i].text())).collect();
+            if let Some(&first) = seen.get(&key) {
+                reject(idx[0], r.row, &key.join(" / "), "primary_key".into(), format!("duplicate primary key ({}), first seen in row {first}", contract.primary_key.join(", ")));
+            } else {
+                seen.insert(key, r.row);
+            }
+        }
+    }
+
+    let mut rejects = rejects;
+    rejects.sort_by(|a, b| (a.row, &a.cell).cmp(&(b.row, &b.cell)));
+    let bad_rows: BTreeSet<u32> = rejects.iter().map(|r| r.row).collect();
+    if !rejects.is_empty() {
+        let over = !contract.max_rejected.allows(bad_rows.len(), n);
+        if contract.on_error == OnError::Fail || over {
+            let mut details: Vec<String> = rejects.iter().take(50).map(|r| format!("  {r}")).collect();
+            if rejects.len() > 50 {
+                details.push(format!("  … and {} more", rejects.len() - 50));
+            }
+            if over && contract.on_error == OnError::Quarantine {
+                details.push(format!(
+                    "  {} of {n} rows rejected, over the quarantine limit max_rejected = {} in {}",
+                    bad_rows.len(),
+                    contract.max_rejected,
+                    contract.path
+                ));
+            }
+            return Err(Error::Rejected { source_name: contract.name.clone(), count: rejects.len(), details: details.join("\n") });
+        }
+    }
+    let frame = if bad_rows.is_empty() {
+        frame
+    } else {
+        let keep: BooleanChunked = table.rows.iter().map(|r| !bad_rows.contains(&r.row)).collect();
+        frame.filter(&keep).map_err(Error::polars("dropping quarantined rows"))?
+    };
+    Ok(Validated { frame, rejects, rows_read: n })
+}
+
+fn col_expr(name: &str) -> Expr {
+    col(PlSmallStr::from(name))
+}

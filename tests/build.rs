@@ -1,0 +1,258 @@
+//! The real binary on fixture projects: what a build publishes, and what a failed one leaves.
+
+mod common;
+
+use common::{assert_golden, Project};
+
+fn built() -> Project {
+    let p = Project::new("good");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+    p
+}
+
+#[test]
+fn good_project_publishes_the_expected_tables() {
+    let p = built();
+    assert!(p.build_leftovers().is_empty(), "build files left: {:?}", p.build_leftovers());
+    assert_golden(
+        "training_run_cost.csv",
+        &p.csv("select model, gpus, gpu_hours_low, gpu_hours_high from marts.training_run_cost order by model"),
+    );
+    assert_golden(
+        "staging_market.csv",
+        &p.csv("select id, value_low, value_high, value_qualifier, value_unit, value_raw, _file, _sheet, _row from staging.market order by _row"),
+    );
+
+    let db = p.db();
+    let schemas: Vec<String> = db
+        .prepare("select schema_name from duckdb_schemas() where schema_name in ('staging','marts','meta') order by 1")
+        .and_then(|mut s| s.query_map([], |r| r.get(0)).and_then(|rows| rows.collect()))
+        .expect("schemas");
+    assert_eq!(schemas, ["marts", "meta", "staging"]);
+
+    // LLaMA-65B: 2048 GPUs × 21 days × 24 h.
+    let hours: f64 = db
+        .query_row("select gpu_hours_low from marts.training_run_cost where model = 'LLaMA-65B'", [], |r| r.get(0))
+        .expect("llama");
+    assert_eq!(hours, 1_032_192.0);
+
+    // The macros ship with the warehouse.
+    let cagr: f64 = db.query_row("select cagr(100, 200, 4)", [], |r| r.get(0)).expect("cagr macro");
+    assert!((cagr - (2f64.powf(0.25) - 1.0)).abs() < 1e-12);
+    let share: f64 = db.query_row("select share(1, 4)", [], |r| r.get(0)).expect("share macro");
+    assert_eq!(share, 0.25);
+
+    // Provenance: every staged row names its file, sheet and row; the xlsx cell text is kept.
+    let (file, sheet, row, raw): (String, String, i32, String) = db
+        .query_row("select _file, _sheet, _row, duration_raw from staging.training_runs where model = 'GLM-130B'", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .expect("provenance");
+    assert_eq!((file.as_str(), sheet.as_str(), row, raw.as_str()), ("raw/tables.xlsx", "training_runs", 6, "2个月"));
+
+    // The run is recorded, with the input's hash.
+    let (status, inputs): (String, String) =
+        db.query_row("select status, inputs from meta.runs", [], |r| Ok((r.get(0)?, r.get(1)?))).expect("meta.runs");
+    assert_eq!(status, "success");
+    assert!(inputs.contains("raw/market.csv") && inputs.contains("sha256"), "{inputs}");
+    let files: i64 = db.query_row("select count(*) from meta.files where length(sha256) = 64", [], |r| r.get(0)).expect("files");
+    assert_eq!(files, 2);
+    let passed: i64 = db.query_row("select count(*) from meta.test_results where status = 'pass'", [], |r| r.get(0)).expect("tests");
+    let all: i64 = db.query_row("select count(*) from meta.test_results", [], |r| r.get(0)).expect("tests");
+    assert!(all >= 5 && passed == all, "{passed}/{all} tests passed");
+
+    // Tables and columns carry descriptions.
+    let comment: String = db
+        .query_row("select comment from duckdb_tables() where schema_name = 'marts' and table_name = 'training_run_cost'", [], |r| r.get(0))
+        .expect("comment");
+    assert_eq!(comment, "GPU-hours per training run");
+    let described: i64 = db
+        .query_row("select count(*) from duckdb_columns() where schema_name = 'staging' and table_name = 'training_runs' and comment is not null", [], |r| r.get(0))
+        .expect("column comments");
+    assert!(described >= 8, "{described} staged columns described");
+}
+
+#[test]
+fn a_broken_csv_cell_fails_and_leaves_the_warehouse_byte_identical() {
+    let p = built();
+    let before = p.warehouse_sha256();
+    p.edit("raw/market.csv", "132.3亿元", "12..5亿元");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for needle in ["raw/market.csv", "cell E2", "column `value`", "bound/number", "12..5亿元"] {
+        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
+    }
+    assert_eq!(p.warehouse_sha256(), before, "the published warehouse changed");
+    assert!(p.build_leftovers().is_empty(), "build files left: {:?}", p.build_leftovers());
+    let log = p.read("warehouse/runs.jsonl");
+    let last = log.lines().last().unwrap_or_default();
+    assert!(last.contains("\"status\":\"failed\"") && last.contains("12..5"), "{last}");
+}
+
+#[test]
+fn a_broken_xlsx_cell_names_the_sheet_and_cell() {
+    let p = Project::new("good");
+    // A contract rule instead of a parse error: GPT4-1800B's 25000 is above this max.
+    p.edit("pipelines/sources/training_runs.toml", "min = 1", "min = 1\nmax = 10000");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1);
+    for needle in ["raw/tables.xlsx", "sheet `training_runs`", "cell B8", "[rule: max]", "25000"] {
+        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
+    }
+    assert!(p.warehouse_sha256().is_none(), "nothing should have been published");
+}
+
+#[test]
+fn quarantine_publishes_good_rows_and_records_the_bad_ones() {
+    let p = Project::new("good");
+    p.edit("pipelines/sources/market.toml", "on_error = \"fail\"", "on_error = \"quarantine\"\nmax_rejected = 1");
+    p.edit("raw/market.csv", "不足80个", "不足八十个");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("quarantined"), "{}", run.stderr);
+    let db = p.db();
+    let kept: i64 = db.query_row("select count(*) from staging.market", [], |r| r.get(0)).expect("count");
+    assert_eq!(kept, 3);
+    let (cell, raw, rule): (String, String, String) = db
+        .query_row("select cell, raw, rule from meta.rejects", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .expect("reject");
+    assert_eq!((cell.as_str(), raw.as_str(), rule.as_str()), ("E5", "不足八十个", "bound/number"));
+
+    // Over the limit, the build fails.
+    p.edit("raw/market.csv", "50.6%", "%50.6");
+    let before = p.warehouse_sha256();
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("over the quarantine limit"), "{}", run.stderr);
+    assert_eq!(p.warehouse_sha256(), before);
+}
+
+#[test]
+fn a_model_cycle_is_reported_with_its_files() {
+    let p = Project::new("good");
+    p.write("pipelines/models/marts/a.sql", "select * from marts.b");
+    p.write("pipelines/models/marts/b.sql", "select * from marts.a");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    for needle in ["dependency cycle", "marts.a → marts.b → marts.a", "pipelines/models/marts/a.sql", "pipelines/models/marts/b.sql"] {
+        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
+    }
+}
+
+#[test]
+fn an_unknown_table_and_a_syntax_error_name_the_file_and_line() {
+    let p = Project::new("good");
+    p.write("pipelines/models/marts/bad.sql", "select *\nfrom staging.nope");
+    let run = p.baimo(&["check"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("pipelines/models/marts/bad.sql, line 2") && run.stderr.contains("staging.nope"), "{}", run.stderr);
+
+    p.write("pipelines/models/marts/bad.sql", "select model\n  from staging.training_runs\n where gpus >> > 1");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("pipelines/models/marts/bad.sql, line 3"), "{}", run.stderr);
+}
+
+#[test]
+fn a_failing_audit_blocks_publishing() {
+    let p = built();
+    let before = p.warehouse_sha256();
+    p.write("pipelines/audits/no_h100.sql", "-- no H100 runs allowed (to make it fail)\nselect model from staging.training_runs where gpu = 'H100'");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1);
+    for needle in ["audit:no_h100", "pipelines/audits/no_h100.sql", "1 failing row", "Inflection"] {
+        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
+    }
+    assert_eq!(p.warehouse_sha256(), before);
+
+    // The same audit as a warning publishes, and says so.
+    p.write("pipelines/audits/no_h100.sql", "-- severity: warn\nselect model from staging.training_runs where gpu = 'H100'");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("warning: audit:no_h100"), "{}", run.stderr);
+}
+
+#[test]
+fn contract_mistakes_are_spec_errors_naming_the_file() {
+    let p = Project::new("good");
+    p.edit("pipelines/sources/market.toml", "primary_key", "primary_keys");
+    let run = p.baimo(&["check"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("pipelines/sources/market.toml, line 4") && run.stderr.contains("primary_keys"), "{}", run.stderr);
+
+    let p = Project::new("good");
+    p.edit("pipelines/sources/market.toml", "type = \"bound\"", "type = \"quantity\"");
+    let run = p.baimo(&["check"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("pipelines/sources/market.toml") && run.stderr.contains("quantity"), "{}", run.stderr);
+
+    let p = Project::new("good");
+    p.edit("pipelines/sources/market.toml", "raw/market.csv", "../outside.csv");
+    let run = p.baimo(&["check"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("inside the project"), "{}", run.stderr);
+}
+
+#[test]
+fn file_shape_problems_name_the_file_and_column() {
+    let p = Project::new("good");
+    p.edit("raw/market.csv", "id,subject,metric,period,raw,ref", "id,subject,metric,period,value,ref");
+    let run = p.baimo(&["check"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("raw/market.csv") && run.stderr.contains("column `raw`") && run.stderr.contains("missing_column"), "{}", run.stderr);
+
+    let p = Project::new("good");
+    p.edit("pipelines/sources/training_runs.toml", "sheet = \"training_runs\"", "sheet = \"runs\"");
+    let run = p.baimo(&["check"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("no sheet `runs`") && run.stderr.contains("training_runs"), "{}", run.stderr);
+}
+
+#[test]
+fn gbk_csv_is_read_when_declared_and_refused_when_not() {
+    let p = Project::new("good");
+    let text = p.read("raw/market.csv");
+    let (gbk, _, _) = encoding_rs::GBK.encode(&text);
+    std::fs::write(p.file("raw/market.csv"), &gbk).expect("write gbk");
+    let run = p.baimo(&["check"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("not valid UTF-8") && run.stderr.contains("[rule: encoding]"), "{}", run.stderr);
+
+    p.edit("pipelines/sources/market.toml", "primary_key", "encoding = \"gbk\"\nprimary_key");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(p.csv("select value_raw from staging.market where id = 'market.size.2023'").contains("132.3亿元"));
+}
+
+#[test]
+fn sql_is_read_only_and_ls_lists_tables() {
+    let p = built();
+    let before = p.warehouse_sha256();
+    for statement in ["drop table marts.training_run_cost", "insert into staging.market (id) values ('x')", "attach 'other.duckdb' as o"] {
+        let run = p.baimo(&["sql", statement]);
+        assert_ne!(run.code, 0, "{statement} was allowed");
+        assert!(run.stderr.contains("read-only") || run.stderr.contains("cannot attach"), "{statement}: {}", run.stderr);
+    }
+    assert_eq!(p.warehouse_sha256(), before);
+
+    let run = p.baimo(&["sql", "--format", "json", "select 1 as one, 'a' as letter"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    assert_eq!(v, serde_json::json!([{"one": 1, "letter": "a"}]));
+
+    let run = p.baimo(&["ls", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("marts.training_run_cost,table,5,GPU-hours per training run"), "{}", run.stdout);
+    assert!(run.stdout.contains("staging.market,table,4,"), "{}", run.stdout);
+}
+
+#[test]
+fn help_shows_examples_for_each_verb() {
+    let p = Project::new("good");
+    for verb in ["build", "check", "sql", "ls"] {
+        let run = p.baimo(&[verb, "--help"]);
+        assert_eq!(run.code, 0);
+        assert!(run.stdout.contains("Example"), "{verb} --help has no example:\n{}", run.stdout);
+    }
+}
