@@ -8,7 +8,7 @@ BAIMO := $(CARGO_TARGET_DIR)/debug/baimo
 Q ?= select * from marts.training_run_cost
 
 .DEFAULT_GOAL := help
-.PHONY: help build warehouse check test sql ls clean workbooks lint
+.PHONY: help build warehouse refresh check test sql ls clean workbooks lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -18,6 +18,9 @@ build: ## Compile baimo (dependencies optimised, one profile for tests and the m
 
 warehouse: build ## Build, test and publish warehouse/baimo.duckdb
 	$(BAIMO) build -v
+
+refresh: build ## Rebuild only if an input changed ("up to date" otherwise)
+	$(BAIMO) refresh -v
 
 check: build ## Validate everything a build would, publish nothing
 	$(BAIMO) check -v

@@ -3,6 +3,7 @@
 use crate::render::Format;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// baimo turns transcriptions of the 2024 百模大战 report into a tested DuckDB warehouse.
 ///
@@ -48,7 +49,59 @@ pub enum Command {
     ///
     /// A failed build leaves warehouse/baimo.duckdb exactly as it was, prints every reason and
     /// exits 1. Every run is appended to warehouse/runs.jsonl.
-    Build,
+    ///
+    /// With --select, only the named sources and models (and everything downstream of them) are
+    /// rebuilt; the rest is copied from the published warehouse, and the whole is tested and
+    /// published as usual:
+    ///   baimo build --select training_runs,marts.market_growth
+    Build {
+        /// Sources or models to rebuild (comma-separated or repeated).
+        #[arg(long, value_delimiter = ',')]
+        select: Option<Vec<String>>,
+        /// Wait up to this long for a running build (e.g. 30s, 5m) instead of failing at once.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        wait: Option<Duration>,
+    },
+
+    /// Rebuild only if an input changed (raw files, pipelines, baimo's version).
+    ///
+    /// Example:
+    ///   baimo refresh            # "up to date" in milliseconds when nothing changed
+    ///   baimo refresh --full     # rebuild everything
+    Refresh {
+        /// Rebuild every source and model.
+        #[arg(long)]
+        full: bool,
+        /// Wait up to this long for a running build instead of failing at once.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        wait: Option<Duration>,
+    },
+
+    /// Refresh on an interval, in the foreground, until SIGINT or SIGTERM.
+    ///
+    /// Example:
+    ///   baimo schedule --every 10m --log-format json
+    Schedule {
+        /// Time between refreshes (e.g. 30s, 10m, 1h).
+        #[arg(long, value_parser = humantime::parse_duration)]
+        every: Duration,
+        /// How long a refresh waits for a build started elsewhere.
+        #[arg(long, value_parser = humantime::parse_duration)]
+        wait: Option<Duration>,
+    },
+
+    /// List recent runs from warehouse/runs.jsonl, failed ones included.
+    ///
+    /// Example:
+    ///   baimo runs
+    ///   baimo runs --limit 100 --format json
+    Runs {
+        /// How many of the most recent runs.
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
 
     /// Run every stage of a build in memory and print every problem; publish nothing.
     ///
@@ -69,6 +122,29 @@ pub enum Command {
         #[arg(short, long, conflicts_with = "query")]
         file: Option<PathBuf>,
         /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+
+    /// List the report's claims, recomputed from its other figures (meta.claims).
+    ///
+    /// Example:
+    ///   baimo claims
+    ///   baimo claims --status inconsistent --format json
+    Claims {
+        /// Only claims with this status.
+        #[arg(long, value_parser = ["consistent", "inconsistent", "not checkable"])]
+        status: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+
+    /// List the cells quarantined by the last build (meta.rejects), grouped by rule.
+    ///
+    /// Example:
+    ///   baimo rejects
+    ///   baimo rejects --format csv > rejects.csv
+    Rejects {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },

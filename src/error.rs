@@ -75,6 +75,10 @@ pub enum Error {
     #[error("{} problem(s):\n{}", .0.len(), .0.iter().map(|e| format!("- {e}")).collect::<Vec<_>>().join("\n"))]
     Many(Vec<Error>),
 
+    /// Another build holds the lock.
+    #[error("{0}")]
+    Busy(String),
+
     /// Nothing published yet, the wrong directory, a refused command.
     #[error("{0}")]
     Usage(String),
@@ -89,6 +93,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Spec { .. } | Error::Usage(_) => 2,
+            Error::Busy(_) => 3,
             Error::Many(errors) => errors.iter().map(Error::exit_code).max().unwrap_or(1),
             _ => 1,
         }

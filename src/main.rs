@@ -2,6 +2,7 @@
 
 use baimo::cli::{Cli, Command, LogFormat};
 use baimo::cmd;
+use baimo::cmd::build::Options;
 use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
@@ -12,9 +13,17 @@ fn main() -> ExitCode {
     init_tracing(&cli);
     let root = cli.project.clone();
     let result = match cli.command {
-        Command::Build => cmd::build::run(&root, "build", true).map(|s| cmd::build::report(&s, true)),
-        Command::Check => cmd::build::run(&root, "check", false).map(|s| cmd::build::report(&s, false)),
+        Command::Build { select, wait } => {
+            let options = Options { select, wait, ..Options::new("build", true) };
+            cmd::build::run(&root, &options).map(|s| cmd::build::report(&s, true))
+        }
+        Command::Check => cmd::build::run(&root, &Options::new("check", false)).map(|s| cmd::build::report(&s, false)),
+        Command::Refresh { full, wait } => cmd::refresh::run(&root, full, wait, "refresh").map(|o| cmd::refresh::report(&o)),
+        Command::Schedule { every, wait } => cmd::schedule::run(&root, every, wait),
+        Command::Runs { limit, format } => cmd::runs::run(&root, limit, format),
         Command::Sql { query, file, format } => cmd::sql::run(&root, query, file.as_deref(), format),
+        Command::Claims { status, format } => cmd::sql::claims(&root, status.as_deref(), format),
+        Command::Rejects { format } => cmd::sql::rejects(&root, format),
         Command::Ls { format } => cmd::ls::run(&root, format),
     };
     match result {

@@ -252,6 +252,13 @@ pub fn run(conn: &Connection, model: &Model) -> Result<usize> {
     let rows: i64 = conn
         .query_row(&format!("select count(*) from {target}"), [], |r| r.get(0))
         .map_err(Error::duckdb(format!("counting {}", model.qualified())))?;
+    document(conn, model, kind)?;
+    Ok(rows as usize)
+}
+
+/// `COMMENT ON` a model's table (or view) and its documented columns.
+pub fn document(conn: &Connection, model: &Model, kind: &str) -> Result<()> {
+    let target = format!("{}.{}", quote(&model.schema), quote(&model.name));
     if !model.sidecar.description.is_empty() {
         comment(conn, &format!("{kind} {target}"), &model.sidecar.description)?;
     }
@@ -260,7 +267,7 @@ pub fn run(conn: &Connection, model: &Model) -> Result<usize> {
             comment(conn, &format!("column {target}.{}", quote(&col.name)), &col.description)?;
         }
     }
-    Ok(rows as usize)
+    Ok(())
 }
 
 /// `COMMENT ON <what> IS '<text>'`.

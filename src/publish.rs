@@ -73,6 +73,14 @@ pub struct RunRecord {
     pub rows_rejected: u64,
     pub stages: Vec<Stage>,
     pub inputs: Vec<Input>,
+    /// What changed since the published build (`source:<name>`, `model:<schema.name>`, …).
+    #[serde(default)]
+    pub changed: Vec<String>,
+    /// Tables copied from the published warehouse instead of rebuilt.
+    #[serde(default)]
+    pub carried_over: Vec<String>,
+    #[serde(default)]
+    pub fingerprint: Option<crate::fingerprint::Fingerprint>,
 }
 
 /// A run id that sorts by time: `20261128T141500Z-12345`.
@@ -82,6 +90,27 @@ pub fn new_run_id() -> String {
 
 pub fn now() -> String {
     chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+/// Removes build files left by runs that were killed (called while holding the build lock, so
+/// no other build is writing there).
+pub fn sweep(paths: &Paths) {
+    let Ok(entries) = std::fs::read_dir(&paths.build_dir) else { return };
+    for e in entries.flatten() {
+        let p = e.path();
+        tracing::info!("removing a build file left by an interrupted run: {}", p.display());
+        if let Err(err) = std::fs::remove_file(&p) {
+            tracing::warn!("could not remove {}: {err}", p.display());
+        }
+    }
+}
+
+/// The newest successful run, if the published warehouse exists.
+pub fn last_success(paths: &Paths) -> Result<Option<RunRecord>> {
+    if !paths.published.exists() {
+        return Ok(None);
+    }
+    Ok(read_runs(paths)?.into_iter().rev().find(|r| r.status == "success"))
 }
 
 /// Removes a build file and DuckDB's write-ahead log beside it.

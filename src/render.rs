@@ -81,18 +81,22 @@ fn render_column(array: &dyn Array, options: &FormatOptions) -> Result<Vec<Optio
     Ok(out)
 }
 
-/// Shortest text that reads back as the same value, without float noise past 12 digits.
+/// A float as a person reads it: whole numbers without a point, others to 15 significant
+/// digits (what a double holds), so float noise such as `0.30000000000000004` reads `0.3`.
 pub fn format_number(v: f64) -> String {
-    if v.is_finite() && v.fract() == 0.0 && v.abs() < 1e15 {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
         return format!("{}", v as i64);
     }
-    let short = format!("{v}");
-    let rounded = format!("{:.12}", v);
-    let rounded = rounded.trim_end_matches('0').trim_end_matches('.').to_string();
-    if rounded.len() < short.len() && rounded.parse::<f64>().is_ok() {
-        rounded
+    let magnitude = if v == 0.0 { 0 } else { v.abs().log10().floor() as i32 };
+    let decimals = (14 - magnitude).clamp(0, 20) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
-        short
+        s
     }
 }
 
@@ -173,5 +177,8 @@ mod tests {
         assert_eq!(format_number(0.506), "0.506");
         assert_eq!(format_number(-2.5), "-2.5");
         assert_eq!(format_number(f64::NAN), "NaN");
+        assert_eq!(format_number(8316518.399999999), "8316518.4");
+        assert_eq!(format_number(0.459310984677), "0.459310984677");
+        assert_eq!(format_number(1.5e-7), "0.00000015");
     }
 }

@@ -239,16 +239,18 @@ fn parse_cell(col: &Column, text: &str) -> CellResult {
 impl Buffer {
     fn new(col: &Column, n: usize) -> Buffer {
         use ColumnType::*;
-        let v = || Vec::with_capacity(n);
+        fn v<T>(n: usize) -> Vec<T> {
+            Vec::with_capacity(n)
+        }
         match col.kind {
-            Text | Enum => Buffer::Text(v()),
-            Integer => Buffer::Int { value: v(), raw: v() },
-            Decimal | Percent | Compute => Buffer::Float { value: v(), raw: v() },
-            Money => Buffer::Money { value: v(), currency: v(), per: v(), raw: v() },
-            Duration => Buffer::Days { low: v(), high: v(), raw: v() },
-            Date => Buffer::Date { value: v(), precision: v(), raw: v() },
-            Range => Buffer::Span { low: v(), high: v(), qualifier: None, unit: v(), raw: v() },
-            Bound => Buffer::Span { low: v(), high: v(), qualifier: Some(v()), unit: v(), raw: v() },
+            Text | Enum => Buffer::Text(v(n)),
+            Integer => Buffer::Int { value: v(n), raw: v(n) },
+            Decimal | Percent | Compute => Buffer::Float { value: v(n), raw: v(n) },
+            Money => Buffer::Money { value: v(n), currency: v(n), per: v(n), raw: v(n) },
+            Duration => Buffer::Days { low: v(n), high: v(n), raw: v(n) },
+            Date => Buffer::Date { value: v(n), precision: v(n), raw: v(n) },
+            Range => Buffer::Span { low: v(n), high: v(n), qualifier: None, unit: v(n), raw: v(n) },
+            Bound => Buffer::Span { low: v(n), high: v(n), qualifier: Some(v(n)), unit: v(n), raw: v(n) },
         }
     }
 
@@ -422,7 +424,7 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
                 ci,
                 "accepted_values".into(),
                 format!("not one of: {}", values.join(", ")),
-                col_expr(&col.name).is_in(lit(allowed).implode(), false).not().and(col_expr(&col.name).is_not_null()),
+                col_expr(&col.name).is_in(lit(allowed).implode(true), false).not().and(col_expr(&col.name).is_not_null()),
             ));
         }
     }
@@ -431,7 +433,7 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
         let masks = frame.clone().lazy().select(exprs).collect().map_err(Error::polars(format!("checking {}", contract.name)))?;
         for (i, (ci, rule, message, _)) in checks.iter().enumerate() {
             let mask = masks.columns()[i].bool().map_err(Error::polars("check mask"))?.clone();
-            for (ri, hit) in mask.into_iter().enumerate() {
+            for (ri, hit) in mask.iter().enumerate() {
                 if hit == Some(true) {
                     let r = &table.rows[ri];
                     reject(*ci, r.row, r.cells[*ci].text(), rule.clone(), message.clone());

@@ -9,7 +9,9 @@ Each sheet is shaped like the report's table:
   row 2  the header row (Chinese headers as the report writes them; short Chinese
          headers where the report has none or where a compound cell was split)
   row 3  a units row (skipped by the contract reader; empty where there is no unit)
-  row 4+ data, one row per table row, cell values kept as the report's text (strings)
+  row 4+ data, one row per table row, cell values kept as the report's text (strings),
+         except PAR columns, which hold our own short English paraphrase of a report
+         sentence (the project commits the report's figures and labels, never its sentences)
 
 A cell given as UP continues the merge of the cell above it (the company column of the
 compute-centre table spans several rows in the report); the contract reader fills a
@@ -21,6 +23,8 @@ properties), so the file's sha256 only changes when a transcription changes.
 Checks run before writing (the script fails if one breaks):
   * every figure cell (columns marked FIG) is an exact substring of the report;
   * label cells that are not exact substrings are listed (they are deliberate, see NOTES);
+  * paraphrase cells (columns marked PAR) are short English (no CJK, at most PAR_MAX_WORDS
+    words), so no sentence of the report is copied into the workbook;
   * each contract in pipelines/sources/<sheet>.toml, if present, names only headers that
     exist in its sheet, and its primary key is unique and non-empty once merges are filled.
 """
@@ -53,8 +57,11 @@ UP = object()  # "merged with the cell above"
 
 # Column kinds: FIG = a figure (must be an exact substring of the report),
 # LAB = a label taken from the report (normally a substring; exceptions are listed),
-# CLS = our own classification (enum values), not report text.
-FIG, LAB, CLS = "fig", "lab", "cls"
+# CLS = our own classification (enum values), not report text,
+# PAR = our own short English paraphrase of a report sentence, never the report's words.
+FIG, LAB, CLS, PAR = "fig", "lab", "cls", "par"
+PAR_MAX_WORDS = 12
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
 
 # (header, unit-row text, kind) per column, then rows.
 SHEETS: list[dict] = []
@@ -80,7 +87,9 @@ SHEETS.append(dict(
 ))
 
 # 2 ---------------------------------------------------------------------------------------
-# capacity_basis is our reading of the status text (see the contract):
+# 建设情况 is our English paraphrase of the report's status sentence (PAR); the figures and
+# dates it mentions are in the typed columns, verbatim from the report.
+# capacity_basis is our reading of the report's status sentence (see the contract):
 #   built        the figure is stated as reached / current (达, 截至…高达)
 #   first_phase  the figure is the first phase, built; a larger total is planned
 #   planned      only a planned / expected figure is stated (规划, 预计达); capacity is empty
@@ -90,47 +99,47 @@ SHEETS.append(dict(
 SHEETS.append(dict(
     name="compute_centres",
     title="大模型厂商算力中心建设情况",
-    columns=[("企业", "", LAB), ("算力中心", "", LAB), ("建设情况", "", LAB),
+    columns=[("企业", "", LAB), ("算力中心", "", LAB), ("建设情况", "", PAR),
              ("时间", "", FIG), ("算力规模", "P/EFLOPS", FIG), ("算力口径", "", CLS),
              ("规划算力", "P", FIG), ("服务器数量", "台", FIG), ("规划服务器数量", "台", FIG),
              ("规划机柜数量", "架", FIG)],
     rows=[
-        ["百度", "百度智能云济南智算中心", "2023年3月揭牌",
+        ["百度", "百度智能云济南智算中心", "unveiled",
          "2023年3月", None, None, None, None, None, None],
-        [UP, "百度智能云福州智算中心", "2023年4月与福州市达成合作",
+        [UP, "百度智能云福州智算中心", "cooperation agreed with Fuzhou",
          "2023年4月", None, None, None, None, None, None],
-        [UP, "百度智能云沈阳智能计算中心", "2023年5月开工建设，总体规划算力500P",
+        [UP, "百度智能云沈阳智能计算中心", "construction started; 500P planned",
          "2023年5月", None, "planned", "500P", None, None, None],
-        [UP, "百度智能云昆仑芯盐城智算中心", "2023年9月正式揭牌上线，算力规模预计达200P",
+        [UP, "百度智能云昆仑芯盐城智算中心", "unveiled and online; about 200P expected",
          "2023年9月", None, "planned", "200P", None, None, None],
-        [UP, "百度云计算（阳泉）中心", "亚洲最大的单体智算中心，算力规模达4EFLOPS",
+        [UP, "百度云计算（阳泉）中心", "largest single AI compute centre in Asia; 4EFLOPS",
          None, "4EFLOPS", "built", None, None, None, None],
         ["腾讯", "松江GPU智算中心",
-         "2023年11月联合松江落地国内最大规模GPU智算中心，部署了新一代的HCC高性能计算集群",
+         "launched with Songjiang; largest GPU compute centre in China; HCC cluster",
          "2023年11月", None, None, None, None, None, None],
         [UP, "腾讯长三角（上海）人工智能先进计算中心",
-         "2020年6月6日开工建设，预计建成后，先进计算中心机柜数量接近4万架，服务器数量将达到80万台",
+         "construction started; nearly 40k racks and 800k servers planned",
          "2020年6月", None, None, None, None, "80万台", "接近4万架"],
         [UP, "腾讯智慧产业长三角（合肥）智算中心",
-         "2021年7月9日正式揭牌，采用腾讯第四代T-Block等高端模块化技术",
+         "unveiled; uses Tencent's 4th-generation T-Block modular technology",
          "2021年7月", None, None, None, None, None, None],
         ["360", "360中原智算中心",
-         "一期项目已建成投产，本地存储服务器30000台，智能算力1000P；未来将拥有超过5万台服务器，2000P的智能算力",
+         "first phase in production: 30000 servers, 1000P; over 50k servers, 2000P planned",
          None, "1000P", "first_phase", "2000P", "30000台", "超过5万台", None],
-        ["阿里巴巴", "阿里云张北超级智算中心", "2022年8月30日正式启动，总建设规模为12EFLOPS",
+        ["阿里巴巴", "阿里云张北超级智算中心", "officially launched; total scale 12EFLOPS",
          "2022年8月", "12EFLOPS", "unknown", None, None, None, None],
-        [UP, "阿里云乌兰察布智算中心", "2022年8月30日正式启动，建设规模为3EFLOPS",
+        [UP, "阿里云乌兰察布智算中心", "officially launched; scale 3EFLOPS",
          "2022年8月", "3EFLOPS", "unknown", None, None, None, None],
-        [UP, "阿里云华东智能算力中心", "2020年开工建设，2025年达产",
+        [UP, "阿里云华东智能算力中心", "construction started 2020; full production due 2025",
          "2020年", None, None, None, None, None, None],
         ["商汤科技", "商汤科技人工智能计算中心",
-         "截至2023年第四季度，商汤人工智能计算中心算力规模高达6800P",
+         "6800P as of Q4 2023",
          "2023年", "6800P", "built", None, None, None, None],
         [UP, "商汤科技（西南）人工智能计算中心",
-         "2023年10月24日正式落地重庆，首期建设以国产化算力为主峰值算力达100P，中长期规划建设算力1000P",
+         "landed in Chongqing; first phase 100P, mainly domestic compute; 1000P planned",
          "2023年10月", "100P", "first_phase", "1000P", None, None, None],
         ["华为", None,
-         "我国政府主导的智算中心供应商以华为为主，包括北京昇腾人工智能计算中心、天津人工智能计算中心和杭州人工智能计算中心等众多项目",
+         "main supplier of government-led centres (Beijing Ascend, Tianjin, Hangzhou and others)",
          None, None, None, None, None, None, None],
     ],
 ))
@@ -294,6 +303,9 @@ def check(report: str) -> list[str]:
                     problems.append(f"{s['name']} {head}: figure not in report: {v}")
                 elif kind == LAB and v not in report and (s["name"], v) not in NOT_VERBATIM_OK:
                     problems.append(f"{s['name']} {head}: label not in report: {v}")
+                elif kind == PAR and (CJK.search(v) or not v.strip()
+                                      or len(v.split()) > PAR_MAX_WORDS):
+                    problems.append(f"{s['name']} {head}: not a short English paraphrase: {v}")
         if UP in s["rows"][0]:
             problems.append(f"{s['name']}: UP in the first data row")
     for n in notes:

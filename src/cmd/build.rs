@@ -10,7 +10,9 @@ use crate::extract;
 use crate::load;
 use crate::model::{self, Model};
 use crate::publish::{self, Input, Paths, RunRecord, Stage};
-use crate::spec::{load_contracts, quote, Contract, Severity};
+use crate::fingerprint;
+use crate::lock;
+use crate::spec::{load_contracts, quote, Contract, Materialized, Severity};
 use crate::validate::{self, Reject, PROVENANCE};
 use duckdb::{params, Connection};
 use std::collections::BTreeSet;
@@ -51,16 +53,98 @@ pub struct Summary {
     pub rejects: Vec<Reject>,
 }
 
+/// How a run is asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `build`, `refresh`, `schedule` or `check`: recorded in the run log.
+    pub trigger: String,
+    /// Publish the result (false for `check`, which runs in memory).
+    pub publish: bool,
+    /// Rebuild only these sources and models (and what depends on them); carry the rest over
+    /// from the published warehouse. `None` rebuilds everything.
+    pub select: Option<Vec<String>>,
+    /// Wait this long for a running build instead of failing at once.
+    pub wait: Option<std::time::Duration>,
+    /// What changed since the published build (for the run log).
+    pub changed: Vec<String>,
+    /// The inputs' fingerprint, when the caller has already computed it.
+    pub fingerprint: Option<fingerprint::Fingerprint>,
+}
+
+impl Options {
+    pub fn new(trigger: &str, publish: bool) -> Options {
+        Options { trigger: trigger.into(), publish, select: None, wait: None, changed: Vec::new(), fingerprint: None }
+    }
+}
+
+/// Which tables a run rebuilds; the others are copied from the published warehouse.
+struct Plan {
+    rebuild_sources: BTreeSet<String>,
+    rebuild_models: BTreeSet<String>,
+    carry_from: Option<std::path::PathBuf>,
+}
+
+impl Plan {
+    fn everything(project: &Project) -> Plan {
+        Plan {
+            rebuild_sources: project.contracts.iter().map(|c| c.name.clone()).collect(),
+            rebuild_models: project.models.iter().map(Model::qualified).collect(),
+            carry_from: None,
+        }
+    }
+
+    /// The selected sources and models, everything downstream of them, and whatever the
+    /// published warehouse lacks.
+    fn select(project: &Project, selectors: &[String], published: &Path) -> Result<Plan> {
+        let mut plan = Plan { rebuild_sources: BTreeSet::new(), rebuild_models: BTreeSet::new(), carry_from: Some(published.to_path_buf()) };
+        let mut rebuilt_tables: BTreeSet<String> = BTreeSet::new();
+        for sel in selectors {
+            let bare = sel.strip_prefix("staging.").unwrap_or(sel);
+            if let Some(c) = project.contracts.iter().find(|c| c.name == bare) {
+                plan.rebuild_sources.insert(c.name.clone());
+                rebuilt_tables.insert(format!("staging.{}", c.name));
+            } else if let Some(m) = project.models.iter().find(|m| m.qualified() == *sel || m.name == *sel) {
+                plan.rebuild_models.insert(m.qualified());
+                rebuilt_tables.insert(m.qualified());
+            } else {
+                let mut known: Vec<String> = project.contracts.iter().map(|c| c.name.clone()).collect();
+                known.extend(project.models.iter().map(Model::qualified));
+                return Err(Error::Usage(format!("--select {sel}: no source or model of that name (known: {})", known.join(", "))));
+            }
+        }
+        // Models are in dependency order, so one pass finds everything downstream.
+        for m in &project.models {
+            if m.depends_on.iter().any(|d| rebuilt_tables.contains(d)) || m.sidecar.materialized == Materialized::View {
+                plan.rebuild_models.insert(m.qualified());
+                rebuilt_tables.insert(m.qualified());
+            }
+        }
+        Ok(plan)
+    }
+}
+
 /// Runs the pipeline. With `publish`, the result replaces `warehouse/baimo.duckdb`; without,
 /// it runs in memory (`baimo check`).
-pub fn run(root: &Path, trigger: &str, publish_result: bool) -> Result<Summary> {
-    let started = Instant::now();
+pub fn run(root: &Path, options: &Options) -> Result<Summary> {
     let project = Project::load(root)?;
+    run_project(root, &project, options)
+}
+
+pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<Summary> {
+    let started = Instant::now();
     let paths = Paths::new(root);
     let run_id = publish::new_run_id();
+    let _lock = if options.publish { Some(lock::acquire(&paths, &run_id, options.wait)?) } else { None };
+    if options.publish {
+        publish::sweep(&paths);
+    }
+    let fingerprint = match &options.fingerprint {
+        Some(f) => f.clone(),
+        None => fingerprint::compute(root, project)?,
+    };
     let mut record = RunRecord {
         id: run_id.clone(),
-        trigger: trigger.to_string(),
+        trigger: options.trigger.clone(),
         started_at: publish::now(),
         finished_at: String::new(),
         status: "running".into(),
@@ -71,21 +155,32 @@ pub fn run(root: &Path, trigger: &str, publish_result: bool) -> Result<Summary> 
         rows_rejected: 0,
         stages: Vec::new(),
         inputs: Vec::new(),
+        changed: options.changed.clone(),
+        carried_over: Vec::new(),
+        fingerprint: Some(fingerprint),
+    };
+    let plan = match &options.select {
+        Some(sel) if options.publish && paths.published.exists() => Plan::select(project, sel, &paths.published)?,
+        Some(_) if options.publish => {
+            tracing::info!("nothing published yet: building everything");
+            Plan::everything(project)
+        }
+        _ => Plan::everything(project),
     };
 
     let build_file = paths.build_file(&run_id);
-    let conn = if publish_result {
+    let conn = if options.publish {
         std::fs::create_dir_all(&paths.build_dir).map_err(Error::io(&paths.build_dir))?;
         Connection::open(&build_file).map_err(Error::duckdb(format!("creating {}", build_file.display())))?
     } else {
         Connection::open_in_memory().map_err(Error::duckdb("opening an in-memory database"))?
     };
 
-    let result = execute(&conn, &project, &paths, &mut record, publish_result);
+    let result = execute(&conn, project, &paths, &plan, &mut record, options.publish);
     record.finished_at = publish::now();
     match result {
         Ok((tests, rejects)) => {
-            if publish_result {
+            if options.publish {
                 let finish = Instant::now();
                 let closed = conn
                     .execute_batch("checkpoint")
@@ -106,7 +201,7 @@ pub fn run(root: &Path, trigger: &str, publish_result: bool) -> Result<Summary> 
         }
         Err(e) => {
             drop(conn);
-            if publish_result {
+            if options.publish {
                 publish::discard(&build_file);
                 return Err(fail_run(&paths, record, e));
             }
@@ -128,9 +223,14 @@ fn fail_run(paths: &Paths, mut record: RunRecord, e: Error) -> Error {
 
 type Executed = (Vec<Outcome>, Vec<Reject>);
 
-fn execute(conn: &Connection, project: &Project, paths: &Paths, record: &mut RunRecord, publishing: bool) -> Result<Executed> {
+fn execute(conn: &Connection, project: &Project, paths: &Paths, plan: &Plan, record: &mut RunRecord, publishing: bool) -> Result<Executed> {
     conn.execute_batch(include_str!("../sql/meta.sql")).map_err(Error::duckdb("creating the meta schema"))?;
     conn.execute_batch(include_str!("../sql/macros.sql")).map_err(Error::duckdb("creating the macros"))?;
+    if let Some(published) = &plan.carry_from {
+        let path = published.display().to_string().replace('\'', "''");
+        conn.execute_batch(&format!("attach '{path}' as published (read_only)"))
+            .map_err(Error::duckdb(format!("attaching {} to carry tables over", published.display())))?;
+    }
 
     // Extract, validate and load each source; every source is tried so that one run reports
     // every problem.
@@ -138,6 +238,12 @@ fn execute(conn: &Connection, project: &Project, paths: &Paths, record: &mut Run
     let mut all_rejects = Vec::new();
     let (mut t_extract, mut t_validate, mut t_load) = (0.0, 0.0, 0.0);
     for contract in &project.contracts {
+        if !plan.rebuild_sources.contains(&contract.name) {
+            if carry_source(conn, contract, &record.id)? {
+                record.carried_over.push(format!("staging.{}", contract.name));
+                continue;
+            }
+        }
         let t = Instant::now();
         let raw = match extract::extract(contract) {
             Ok(raw) => raw,
@@ -196,6 +302,10 @@ fn execute(conn: &Connection, project: &Project, paths: &Paths, record: &mut Run
     let t = Instant::now();
     let mut model_rows = 0;
     for m in &project.models {
+        if !plan.rebuild_models.contains(&m.qualified()) && carry_model(conn, m)? {
+            record.carried_over.push(m.qualified());
+            continue;
+        }
         let rows = model::run(conn, m)?;
         tracing::info!(model = %m.qualified(), "{}: {rows} rows", m.path);
         model_rows += rows as u64;
@@ -235,23 +345,81 @@ fn execute(conn: &Connection, project: &Project, paths: &Paths, record: &mut Run
     this.finished_at = publish::now();
     history.push(this);
     write_runs(conn, &history)?;
+    if plan.carry_from.is_some() {
+        conn.execute_batch("detach published").map_err(Error::duckdb("detaching the published warehouse"))?;
+    }
     Ok((outcomes, all_rejects))
+}
+
+/// Whether the published warehouse (attached as `published`) has this table.
+fn published_has(conn: &Connection, schema: &str, table: &str) -> Result<bool> {
+    let n: i64 = conn
+        .query_row(
+            "select count(*) from duckdb_tables() where database_name = 'published' and schema_name = ? and table_name = ?",
+            params![schema, table],
+            |r| r.get(0),
+        )
+        .map_err(Error::duckdb("looking into the published warehouse"))?;
+    Ok(n > 0)
+}
+
+/// Copies an unchanged source's staged table, file record and rejects from the published
+/// warehouse. False when there is nothing to copy (then the source is built).
+fn carry_source(conn: &Connection, contract: &Contract, run_id: &str) -> Result<bool> {
+    if !published_has(conn, "staging", &contract.name)? {
+        return Ok(false);
+    }
+    let t = quote(&contract.name);
+    conn.execute_batch(&format!("create table staging.{t} as select * from published.staging.{t}"))
+        .map_err(Error::duckdb(format!("carrying staging.{} over", contract.name)))?;
+    conn.execute("insert into meta.files select ? , * exclude (run_id) from published.meta.files where source = ?", params![run_id, contract.name])
+        .map_err(Error::duckdb("carrying meta.files over"))?;
+    conn.execute("insert into meta.rejects select ?, * exclude (run_id) from published.meta.rejects where source = ?", params![run_id, contract.name])
+        .map_err(Error::duckdb("carrying meta.rejects over"))?;
+    document_source(conn, contract)?;
+    tracing::info!(source = %contract.name, "unchanged: carried over from the published warehouse");
+    Ok(true)
+}
+
+/// Copies an unchanged model's table from the published warehouse.
+fn carry_model(conn: &Connection, m: &Model) -> Result<bool> {
+    if !published_has(conn, &m.schema, &m.name)? {
+        return Ok(false);
+    }
+    let (s, t) = (quote(&m.schema), quote(&m.name));
+    conn.execute_batch(&format!("create table {s}.{t} as select * from published.{s}.{t}"))
+        .map_err(Error::duckdb(format!("carrying {} over", m.qualified())))?;
+    model::document(conn, m, "table")?;
+    tracing::info!(model = %m.qualified(), "unchanged: carried over from the published warehouse");
+    Ok(true)
 }
 
 fn load_source(conn: &Connection, contract: &Contract, frame: &mut polars::prelude::DataFrame) -> Result<usize> {
     let mut columns: Vec<(String, &'static str)> = Vec::new();
+    for col in &contract.columns {
+        for (name, ty, _) in validate::staged_columns(col) {
+            columns.push((name, ty));
+        }
+    }
+    for (name, ty, _) in PROVENANCE {
+        columns.push((name.to_string(), *ty));
+    }
+    let rows = load::load_frame(conn, "staging", &contract.name, &columns, frame)?;
+    document_source(conn, contract)?;
+    Ok(rows)
+}
+
+/// `COMMENT ON` the staged table and each of its columns.
+fn document_source(conn: &Connection, contract: &Contract) -> Result<()> {
     let mut docs: Vec<(String, String)> = Vec::new();
     for col in &contract.columns {
-        for (name, ty, doc) in validate::staged_columns(col) {
-            columns.push((name.clone(), ty));
+        for (name, _, doc) in validate::staged_columns(col) {
             docs.push((name, doc));
         }
     }
-    for (name, ty, doc) in PROVENANCE {
-        columns.push((name.to_string(), *ty));
+    for (name, _, doc) in PROVENANCE {
         docs.push((name.to_string(), doc.to_string()));
     }
-    let rows = load::load_frame(conn, "staging", &contract.name, &columns, frame)?;
     let target = format!("staging.{}", quote(&contract.name));
     let origin = match &contract.sheet {
         Some(s) => format!("{}, sheet {s}", contract.file),
@@ -261,7 +429,7 @@ fn load_source(conn: &Connection, contract: &Contract, frame: &mut polars::prelu
     for (name, doc) in docs {
         model::comment(conn, &format!("column {target}.{}", quote(&name)), &doc)?;
     }
-    Ok(rows)
+    Ok(())
 }
 
 fn write_rejects(conn: &Connection, run_id: &str, rejects: &[Reject]) -> Result<()> {
@@ -296,11 +464,14 @@ fn write_test_results(conn: &Connection, run_id: &str, outcomes: &[Outcome]) -> 
 
 fn write_runs(conn: &Connection, runs: &[RunRecord]) -> Result<()> {
     for r in runs {
-        let stages = serde_json::to_string(&r.stages).unwrap_or_default();
-        let inputs = serde_json::to_string(&r.inputs).unwrap_or_default();
+        let fingerprint = r.fingerprint.as_ref().map(|f| f.total.clone());
         conn.execute(
-            "insert or replace into meta.runs values (?, ?, ?::timestamptz, nullif(?, '')::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params![r.id, r.trigger, r.started_at, r.finished_at, r.status, r.reason, r.baimo_version, r.rows_read as i64, r.rows_loaded as i64, r.rows_rejected as i64, stages, inputs],
+            "insert or replace into meta.runs values (?, ?, ?::timestamptz, nullif(?, '')::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            params![
+                r.id, r.trigger, r.started_at, r.finished_at, r.status, r.reason, r.baimo_version,
+                r.rows_read as i64, r.rows_loaded as i64, r.rows_rejected as i64,
+                to_json(&r.stages), to_json(&r.inputs), r.changed.join(" "), r.carried_over.join(" "), fingerprint
+            ],
         )
         .map_err(Error::duckdb("recording meta.runs"))?;
     }
@@ -328,4 +499,8 @@ pub fn report(summary: &Summary, published: bool) {
         summary.tests.len(),
         r.id
     );
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
 }

@@ -2,4 +2,7 @@
 
 pub mod build;
 pub mod ls;
+pub mod refresh;
+pub mod runs;
+pub mod schedule;
 pub mod sql;

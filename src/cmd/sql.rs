@@ -31,8 +31,13 @@ pub fn run(root: &Path, query: Option<String>, file: Option<&Path>, format: Form
         (None, Some(f)) => std::fs::read_to_string(f).map_err(Error::io(f))?,
         (None, None) => return Err(Error::Usage("give a query, e.g. baimo sql \"select 42\", or --file query.sql".into())),
     };
+    print(root, &sql, format)
+}
+
+/// Runs one query on the published warehouse and prints it to stdout.
+pub fn print(root: &Path, sql: &str, format: Format) -> Result<()> {
     let conn = open_read_only(root)?;
-    let table = render::query(&conn, &sql).map_err(|e| match e {
+    let table = render::query(&conn, sql).map_err(|e| match e {
         Error::Sql { message, .. } => Error::Sql { location: Location::file("query"), message: explain(&message) },
         other => other,
     })?;
@@ -45,9 +50,36 @@ fn explain(message: &str) -> String {
     let lower = message.to_lowercase();
     if lower.contains("read-only") || lower.contains("read only") {
         format!("{message}\nbaimo sql is read-only: change the warehouse through raw/ and pipelines/, then `baimo build`")
-    } else if lower.contains("external access") || lower.contains("enable_external_access") {
+    } else if lower.contains("external access") || lower.contains("disabled by configuration") {
         format!("{message}\nbaimo sql cannot attach or read other files; use DuckDB directly for that")
     } else {
         message.to_string()
     }
+}
+
+/// `baimo claims`.
+pub fn claims(root: &Path, status: Option<&str>, format: Format) -> Result<()> {
+    let filter = match status {
+        Some(s) => format!("where status = '{}'", s.replace('\'', "''")),
+        None => String::new(),
+    };
+    print(
+        root,
+        &format!(
+            "select id, status, stated_raw, stated_value, recomputed_value, statement, explanation \
+             from meta.claims {filter} \
+             order by case status when 'inconsistent' then 0 when 'not checkable' then 1 else 2 end, id"
+        ),
+        format,
+    )
+}
+
+/// `baimo rejects`.
+pub fn rejects(root: &Path, format: Format) -> Result<()> {
+    print(
+        root,
+        "select rule, count(*) over (partition by rule) as cells_with_rule, source, file, sheet, cell, \"column\", raw, message \
+         from meta.rejects order by rule, source, \"row\", cell",
+        format,
+    )
 }

@@ -137,7 +137,9 @@ impl Grid {
             ));
         };
         let header = &self.rows[pos].1;
+        let declared: Vec<&str> = contract.columns.iter().map(|c| c.header()).collect();
         let mut by_text: HashMap<String, u32> = HashMap::new();
+        let mut unexpected: Vec<(String, String)> = Vec::new();
         for (i, cell) in header.iter().enumerate() {
             if cell.is_blank() {
                 continue;
@@ -152,40 +154,34 @@ impl Grid {
                     Some(text),
                 ));
             }
-            if !contract.columns.iter().any(|c| c.header() == text) {
-                let declared: Vec<&str> = contract.columns.iter().map(|c| c.header()).collect();
-                return Err(input_error(
-                    self.location(Some(address)),
-                    "unexpected_column",
-                    format!(
-                        "column `{text}` is not declared in {} (declared: {})",
-                        contract.path,
-                        declared.join(", ")
-                    ),
-                    Some(text),
-                ));
+            if !declared.contains(&text.as_str()) {
+                unexpected.push((address, text));
             }
         }
-        let mut column_index = Vec::with_capacity(contract.columns.len());
-        for col in &contract.columns {
-            match by_text.get(col.header()) {
-                Some(&i) => column_index.push(i),
-                None => {
-                    let found: Vec<String> = header.iter().filter(|c| !c.is_blank()).map(|c| header_text(c.text())).collect();
-                    return Err(input_error(
-                        self.location(Some(format!("row {header_row}"))),
-                        "missing_column",
-                        format!(
-                            "column `{}` (declared as `{}` in {}) is not in the header row",
-                            col.header(),
-                            col.name,
-                            contract.path
-                        ),
-                        Some(found.join(", ")),
-                    ));
-                }
-            }
+        let missing: Vec<&str> = declared.iter().copied().filter(|h| !by_text.contains_key(*h)).collect();
+        if let Some(first) = missing.first() {
+            let col = contract.columns.iter().find(|c| c.header() == *first).map(|c| c.name.as_str()).unwrap_or_default();
+            let instead = match unexpected.as_slice() {
+                [] => String::new(),
+                [(cell, text)] => format!("; found `{text}` in {cell} instead (renamed?)"),
+                more => format!("; found undeclared {}", more.iter().map(|(c, t)| format!("`{t}` ({c})")).collect::<Vec<_>>().join(", ")),
+            };
+            return Err(input_error(
+                self.location(Some(format!("row {header_row}"))),
+                "missing_column",
+                format!("column `{first}` (declared as `{col}` in {}) is not in the header row{instead}", contract.path),
+                Some(header.iter().filter(|c| !c.is_blank()).map(|c| header_text(c.text())).collect::<Vec<_>>().join(", ")),
+            ));
         }
+        if let Some((cell, text)) = unexpected.into_iter().next() {
+            return Err(input_error(
+                self.location(Some(cell)),
+                "unexpected_column",
+                format!("column `{text}` is not declared in {} (declared: {})", contract.path, declared.join(", ")),
+                Some(text),
+            ));
+        }
+        let column_index: Vec<u32> = declared.iter().filter_map(|h| by_text.get(*h).copied()).collect();
         let width = header.len();
         let first_data = contract.units_row.unwrap_or(header_row) + 1;
         let last = contract.last_row.unwrap_or(u32::MAX);

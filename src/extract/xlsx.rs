@@ -47,8 +47,8 @@ pub(super) fn read(contract: &Contract, file: String, sha256: String, bytes: Vec
         rows.push((row0 + i as u32 + 1, cells));
     }
     // Merged regions: copy the top-left cell into the rest of the region.
-    if book.load_merged_regions().is_ok() {
-        for (_, _, dims) in book.merged_regions_by_sheet(&sheet) {
+    if let Ok(regions) = book.merge_cells_by_sheet_name(&sheet) {
+        for dims in regions {
             let (r0, c0) = dims.start;
             let (r1, c1) = dims.end;
             if (r1.saturating_sub(r0) as u64 + 1) * (c1.saturating_sub(c0) as u64 + 1) > MAX_CELLS {

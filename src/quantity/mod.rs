@@ -198,47 +198,49 @@ const SUFFIXES: &[(&str, Qualifier)] = &[
 ];
 
 /// Units, longest first so that `EFLOPS` wins over `E` and `个月` over `个`.
-/// (text, canonical unit, factor to the canonical unit; `f64::NAN` marks a month.)
-const UNITS: &[(&str, Unit, f64)] = &[
-    ("人民币", Unit::Cny, 1.0),
-    ("EFLOPS", Unit::Pflops, 1000.0),
-    ("PFLOPS", Unit::Pflops, 1.0),
-    ("TFLOPS", Unit::Pflops, 0.001),
-    ("tokens", Unit::Tokens, 1.0),
-    ("个月", Unit::Days, f64::NAN),
-    ("美元", Unit::Usd, 1.0),
-    ("元", Unit::Cny, 1.0),
-    ("%", Unit::Fraction, 0.01),
-    ("E", Unit::Pflops, 1000.0),
-    ("P", Unit::Pflops, 1.0),
-    ("天", Unit::Days, 1.0),
-    ("日", Unit::Days, 1.0),
-    ("周", Unit::Days, 7.0),
-    ("月", Unit::Days, f64::NAN),
-    ("年", Unit::Days, 365.0),
-    ("秒", Unit::Seconds, 1.0),
-    ("s", Unit::Seconds, 1.0),
-    ("倍", Unit::Times, 1.0),
-    ("分", Unit::Points, 1.0),
-    ("张", Unit::Count, 1.0),
-    ("个", Unit::Count, 1.0),
-    ("家", Unit::Count, 1.0),
-    ("件", Unit::Count, 1.0),
-    ("台", Unit::Count, 1.0),
-    ("人", Unit::Count, 1.0),
-    ("次", Unit::Count, 1.0),
-    ("篇", Unit::Count, 1.0),
-    ("项", Unit::Count, 1.0),
-    ("款", Unit::Count, 1.0),
-    ("位", Unit::Count, 1.0),
-    ("名", Unit::Count, 1.0),
-    ("架", Unit::Count, 1.0),
-    ("条", Unit::Count, 1.0),
-    ("份", Unit::Count, 1.0),
+/// (text, canonical unit, power of ten to the canonical unit, then a multiplier: 7 for a week,
+/// 365 for a year; `f64::NAN` marks a month, whose length is an option.) Powers of ten are
+/// applied in decimal, so `132.3亿` is exactly 13230000000 and `50.6%` exactly 0.506.
+const UNITS: &[(&str, Unit, i32, f64)] = &[
+    ("人民币", Unit::Cny, 0, 1.0),
+    ("EFLOPS", Unit::Pflops, 3, 1.0),
+    ("PFLOPS", Unit::Pflops, 0, 1.0),
+    ("TFLOPS", Unit::Pflops, -3, 1.0),
+    ("tokens", Unit::Tokens, 0, 1.0),
+    ("个月", Unit::Days, 0, f64::NAN),
+    ("美元", Unit::Usd, 0, 1.0),
+    ("元", Unit::Cny, 0, 1.0),
+    ("%", Unit::Fraction, -2, 1.0),
+    ("E", Unit::Pflops, 3, 1.0),
+    ("P", Unit::Pflops, 0, 1.0),
+    ("天", Unit::Days, 0, 1.0),
+    ("日", Unit::Days, 0, 1.0),
+    ("周", Unit::Days, 0, 7.0),
+    ("月", Unit::Days, 0, f64::NAN),
+    ("年", Unit::Days, 0, 365.0),
+    ("秒", Unit::Seconds, 0, 1.0),
+    ("s", Unit::Seconds, 0, 1.0),
+    ("倍", Unit::Times, 0, 1.0),
+    ("分", Unit::Points, 0, 1.0),
+    ("张", Unit::Count, 0, 1.0),
+    ("个", Unit::Count, 0, 1.0),
+    ("家", Unit::Count, 0, 1.0),
+    ("件", Unit::Count, 0, 1.0),
+    ("台", Unit::Count, 0, 1.0),
+    ("人", Unit::Count, 0, 1.0),
+    ("次", Unit::Count, 0, 1.0),
+    ("篇", Unit::Count, 0, 1.0),
+    ("项", Unit::Count, 0, 1.0),
+    ("款", Unit::Count, 0, 1.0),
+    ("位", Unit::Count, 0, 1.0),
+    ("名", Unit::Count, 0, 1.0),
+    ("架", Unit::Count, 0, 1.0),
+    ("条", Unit::Count, 0, 1.0),
+    ("份", Unit::Count, 0, 1.0),
 ];
 
 /// Chinese magnitudes, in increasing order.
-const MAGNITUDES: &[(char, f64)] = &[('十', 1e1), ('百', 1e2), ('千', 1e3), ('万', 1e4), ('亿', 1e8)];
+const MAGNITUDES: &[(char, i32)] = &[('十', 1), ('百', 2), ('千', 3), ('万', 4), ('亿', 8)];
 
 /// A cursor over normalised text.
 struct Cursor<'a> {
@@ -268,17 +270,35 @@ impl<'a> Cursor<'a> {
         found
     }
 
-    fn eat_unit(&mut self) -> Option<(&'static str, Unit, f64)> {
-        let found = UNITS.iter().find(|(t, _, _)| self.rest.starts_with(t)).copied();
-        if let Some((t, _, _)) = found {
+    fn eat_unit(&mut self) -> Option<(&'static str, Unit, i32, f64)> {
+        let found = UNITS.iter().find(|(t, _, _, _)| self.rest.starts_with(t)).copied();
+        if let Some((t, _, _, _)) = found {
             self.rest = &self.rest[t.len()..];
         }
         found
     }
 }
 
+/// A decimal number as written, scaled by a power of ten without rounding until [`Num::value`].
+#[derive(Debug, Clone)]
+struct Num {
+    /// Digits, sign and point, separators removed (`-132.3`).
+    text: String,
+}
+
+impl Num {
+    fn one() -> Num {
+        Num { text: "1".into() }
+    }
+
+    /// The value × 10^exp, rounded once (Rust's float parsing is correctly rounded).
+    fn value(&self, exp: i32) -> f64 {
+        format!("{}e{exp}", self.text).parse().unwrap_or(f64::NAN)
+    }
+}
+
 /// Reads a decimal number: digits, at most one point, thousands separators only in groups of 3.
-fn number(c: &mut Cursor<'_>) -> Result<Option<f64>, ValueError> {
+fn number(c: &mut Cursor<'_>) -> Result<Option<Num>, ValueError> {
     let bytes = c.rest.as_bytes();
     let mut end = 0;
     let negative = bytes.first() == Some(&b'-') && bytes.get(1).is_some_and(u8::is_ascii_digit);
@@ -316,18 +336,18 @@ fn number(c: &mut Cursor<'_>) -> Result<Option<f64>, ValueError> {
         return Err(ValueError::new("number", format!("`{token}` has a comma after the decimal point")));
     }
     let clean: String = token.chars().filter(|&ch| ch != ',').collect();
-    let value: f64 = clean
-        .parse()
-        .map_err(|_| ValueError::new("number", format!("`{token}` is not a number")))?;
+    if clean.parse::<f64>().is_err() {
+        return Err(ValueError::new("number", format!("`{token}` is not a number")));
+    }
     c.rest = &c.rest[end..];
-    Ok(Some(value))
+    Ok(Some(Num { text: clean }))
 }
 
 /// Reads a run of magnitude characters (`万`, `亿`, `万亿`, `千万`); each may appear once and
 /// they must grow left to right, so `亿亿` and `万千` are errors.
-fn magnitude(c: &mut Cursor<'_>) -> Result<Option<f64>, ValueError> {
-    let mut factor = 1.0;
-    let mut last = 0.0;
+fn magnitude(c: &mut Cursor<'_>) -> Result<Option<i32>, ValueError> {
+    let mut exp = 0;
+    let mut last = 0;
     let mut seen = String::new();
     while let Some(ch) = c.peek() {
         let Some(&(_, f)) = MAGNITUDES.iter().find(|(m, _)| *m == ch) else { break };
@@ -338,10 +358,10 @@ fn magnitude(c: &mut Cursor<'_>) -> Result<Option<f64>, ValueError> {
         }
         seen.push(ch);
         last = f;
-        factor *= f;
+        exp += f;
         c.rest = &c.rest[ch.len_utf8()..];
     }
-    Ok(if seen.is_empty() { None } else { Some(factor) })
+    Ok(if seen.is_empty() { None } else { Some(exp) })
 }
 
 /// Parses any report-shaped figure: qualifier, number(s), magnitude, unit, denominator.
@@ -359,11 +379,11 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
     let first_mag = magnitude(&mut c)?;
     let first = match (first, first_mag) {
         (Some(v), _) if order => {
-            return Err(ValueError::new("qualifier", format!("`数` takes a magnitude, not a number (found `{v}`)")))
+            return Err(ValueError::new("qualifier", format!("`数` takes a magnitude, not a number (found `{}`)", v.text)))
         }
-        (Some(v), m) => v * m.unwrap_or(1.0),
+        (Some(v), _) => v,
         // 近万张, 数千张: the magnitude alone stands for one of it.
-        (None, Some(m)) if qualifier != Qualifier::Exact => m,
+        (None, Some(_)) if qualifier != Qualifier::Exact => Num::one(),
         (None, _) if qualifier != Qualifier::Exact => {
             return Err(ValueError::new("number", format!("`{text}` has a qualifier but no number")))
         }
@@ -387,11 +407,13 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
         let mag2 = magnitude(&mut c)?;
         second = Some((v, mag2));
     }
-    let (mut low, mut high) = (first, first);
-    if let Some((v, mag2)) = second {
+    // Each end: its number and the power of ten its magnitude gives.
+    let mut low = (first.clone(), first_mag.unwrap_or(0));
+    let mut high = low.clone();
+    if let Some((v, mag2)) = &second {
         let unit2 = c.eat_unit();
         match (unit1, unit2) {
-            (Some((a, _, _)), Some((b, _, _))) if a != b => {
+            (Some((a, _, _, _)), Some((b, _, _, _))) if a != b => {
                 return Err(ValueError::new("unit", format!("`{text}` mixes units `{a}` and `{b}` in one range")))
             }
             (None, Some(u)) => unit1 = Some(u),
@@ -399,10 +421,10 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
         }
         // `1.5-2万`: a magnitude written once applies to both ends.
         if first_mag.is_none() {
-            low = first * mag2.unwrap_or(1.0);
+            low.1 = mag2.unwrap_or(0);
         }
-        high = v * mag2.or(first_mag).unwrap_or(1.0);
-        if high < low {
+        high = (v.clone(), mag2.or(first_mag).unwrap_or(0));
+        if high.0.value(high.1) < low.0.value(low.1) {
             return Err(ValueError::new("range_order", format!("`{text}`: the range ends before it starts")));
         }
     }
@@ -432,11 +454,11 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
         ));
     }
 
-    let (unit, factor, unit_text) = match unit1 {
-        Some((t, u, f)) => (u, if f.is_nan() { opts.days_per_month } else { f }, t.to_string()),
-        None => (Unit::Number, 1.0, String::new()),
+    let (unit, exp, mult, unit_text) = match unit1 {
+        Some((t, u, e, m)) => (u, e, if m.is_nan() { opts.days_per_month } else { m }, t.to_string()),
+        None => (Unit::Number, 0, 1.0, String::new()),
     };
-    let (low, high) = (low * factor, high * factor);
+    let (low, high) = (low.0.value(low.1 + exp) * mult, high.0.value(high.1 + exp) * mult);
     let (low, high) = match qualifier {
         Qualifier::Gt | Qualifier::Ge => (Some(low), None),
         Qualifier::Lt | Qualifier::Le => (None, Some(high)),

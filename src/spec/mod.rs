@@ -4,7 +4,7 @@
 mod contract;
 mod sidecar;
 
-pub use contract::{Column, ColumnType, Contract, Encoding, MaxRejected, OnError};
+pub use contract::{load_contracts, Column, ColumnType, Contract, Encoding, MaxRejected, OnError};
 pub use sidecar::{ColumnTest, Materialized, ModelColumn, Sidecar, Severity};
 
 use crate::error::{Error, Location, Result};

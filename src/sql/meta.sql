@@ -15,7 +15,10 @@ create table meta.runs (
     rows_loaded bigint,
     rows_rejected bigint,
     stages varchar,
-    inputs varchar
+    inputs varchar,
+    changed varchar,
+    carried_over varchar,
+    fingerprint varchar
 );
 comment on table meta.runs is 'Every build of this warehouse up to and including the one that made it (failed runs too); runs.jsonl beside the file goes on after it';
 

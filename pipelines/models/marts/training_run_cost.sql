@@ -1,22 +1,75 @@
--- GPU-days and GPU-hours per training run, low and high where the report gives a range.
--- Durations are in days as staged; a month is the contract's days_per_month (30 by default).
+-- Per training run in the report's table: GPUs, duration, GPU-days and GPU-hours (low and high
+-- where the report gives a range), the capital cost of the cluster at the report's card price,
+-- and the rental cost of one run at the assumed price per GPU-hour (raw/assumptions.csv).
+-- Durations in 个月 use the contract's month (30 days, the `days_per_month` assumption).
 with runs as (
-    select * from staging.training_runs
+    select
+        *,
+        regexp_extract(gpu, '^(A100|A800|H100|H800)')  as gpu_family,
+        nullif(regexp_extract(gpu, '([0-9]+GB)'), '')  as gpu_memory
+    from staging.training_runs
+),
+
+card_prices as (
+    -- The report's market price per card (2023-05), by GPU family.
+    select subject as gpu_family, value_low as price_cny, value_raw as price_raw, id as price_id
+    from staging.compute_facts
+    where metric = 'price' and value_unit = 'CNY' and value_qualifier = '='
+),
+
+assumed as (
+    select key, value from staging.assumptions
+),
+
+rates as (
+    select 'A100' as gpu_family, value as usd_per_gpu_hour from assumed where key = 'gpu_hour_usd.a100'
+    union all select 'A800', value from assumed where key = 'gpu_hour_usd.a100'
+    union all select 'H100', value from assumed where key = 'gpu_hour_usd.h100'
+    union all select 'H800', value from assumed where key = 'gpu_hour_usd.h100'
+),
+
+usd_cny as (
+    select value as cny_per_usd from assumed where key = 'usd_cny'
+),
+
+hours as (
+    select
+        runs.*,
+        gpus * duration_days_low            as gpu_days_low,
+        gpus * duration_days_high           as gpu_days_high,
+        gpus * duration_days_low * 24       as gpu_hours_low,
+        gpus * duration_days_high * 24      as gpu_hours_high
+    from runs
 )
 
 select
-    model,
-    gpus,
-    gpu,
-    duration_raw,
-    duration_days_low,
-    duration_days_high,
-    gpus * duration_days_low        as gpu_days_low,
-    gpus * duration_days_high       as gpu_days_high,
-    gpus * duration_days_low * 24   as gpu_hours_low,
-    gpus * duration_days_high * 24  as gpu_hours_high,
-    _file,
-    _sheet,
-    _row
-from runs
-order by model
+    hours.model,
+    hours.gpus,
+    hours.gpu,
+    hours.gpu_family,
+    hours.gpu_memory,
+    hours.duration_raw,
+    hours.duration_days_low,
+    hours.duration_days_high,
+    (select value from assumed where key = 'days_per_month')       as days_per_month_assumed,
+    hours.gpu_days_low,
+    hours.gpu_days_high,
+    hours.gpu_hours_low,
+    hours.gpu_hours_high,
+    card_prices.price_cny                                           as card_price_cny,
+    card_prices.price_raw                                           as card_price_raw,
+    hours.gpus * card_prices.price_cny                              as cluster_capex_cny,
+    rates.usd_per_gpu_hour,
+    hours.gpu_hours_low * rates.usd_per_gpu_hour       as rental_usd_low,
+    hours.gpu_hours_high * rates.usd_per_gpu_hour                   as rental_usd_high,
+    hours.gpu_hours_low * rates.usd_per_gpu_hour * usd_cny.cny_per_usd  as rental_cny_low,
+    hours.gpu_hours_high * rates.usd_per_gpu_hour * usd_cny.cny_per_usd as rental_cny_high,
+    usd_cny.cny_per_usd                                             as cny_per_usd_assumed,
+    hours._file,
+    hours._sheet,
+    hours._row
+from hours
+left join card_prices on card_prices.gpu_family = hours.gpu_family
+left join rates on rates.gpu_family = hours.gpu_family
+cross join usd_cny
+order by hours.gpu_hours_high desc nulls last, hours.model

@@ -31,6 +31,10 @@ fn every_transcribed_figure_occurs_in_the_report() {
     let mut checked = 0;
     let mut missing = Vec::new();
     for contract in &contracts {
+        // raw/assumptions.csv holds what the report does not give; its contract says so.
+        if contract.reference.starts_with("(not from the report") {
+            continue;
+        }
         let table = extract(contract).unwrap_or_else(|e| panic!("{e}"));
         for (ci, col) in contract.columns.iter().enumerate() {
             let figure = !matches!(col.kind, ColumnType::Text | ColumnType::Enum) || col.header() == "raw";

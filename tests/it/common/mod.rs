@@ -51,6 +51,16 @@ impl Project {
         Project { dir }
     }
 
+    /// A temp copy of the real project's raw/ and pipelines/.
+    pub fn report_project() -> Project {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for sub in ["raw", "pipelines"] {
+            copy_dir(&root.join(sub), &dir.path().join(sub));
+        }
+        Project { dir }
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

@@ -1,8 +1,8 @@
 //! The real binary on fixture projects: what a build publishes, and what a failed one leaves.
 
-mod common;
 
-use common::{assert_golden, Project};
+
+use crate::common::{assert_golden, Project};
 
 fn built() -> Project {
     let p = Project::new("good");

@@ -1,0 +1,9 @@
+//! Integration tests: the real `baimo` binary on fixture projects and on the report project.
+//!
+//! One test binary (rather than one per file) so DuckDB is linked once.
+
+mod build;
+mod common;
+mod refresh;
+mod report_project;
+mod transcription;
