@@ -6,6 +6,16 @@ use std::path::PathBuf;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// Text quoted in a message, cut to `max` characters so a runaway cell cannot flood a terminal.
+pub fn clip(text: &str, max: usize) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(max).collect();
+    match chars.count() {
+        0 => head,
+        rest => format!("{head}… ({rest} more characters)"),
+    }
+}
+
 /// Where in an input a problem sits.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Location {
@@ -47,7 +57,7 @@ pub enum Error {
     Spec { location: Location, message: String },
 
     /// An input file breaks a rule of its contract.
-    #[error("{location}: {message} [rule: {rule}]{}", found.as_ref().map(|t| format!(" (found `{t}`)")).unwrap_or_default())]
+    #[error("{location}: {message} [rule: {rule}]{}", found.as_ref().map(|t| format!(" (found `{}`)", clip(t, 200))).unwrap_or_default())]
     Input { location: Location, rule: String, message: String, found: Option<String> },
 
     /// Validation found rejected cells in a contract with `on_error = "fail"` or over its limit.

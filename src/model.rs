@@ -59,7 +59,7 @@ pub fn discover(root: &Path) -> Result<Vec<Model>> {
         check_identifier(&name, "model name (the file name)", &loc)?;
         let sql = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
         let sql = sql.trim().trim_end_matches(';').trim_end().to_string();
-        if sql.is_empty() {
+        if strip_comments_and_strings(&sql).trim().is_empty() {
             return Err(Error::spec(loc, "the model is empty: write one select statement"));
         }
         let sidecar_path = path.with_extension("toml");

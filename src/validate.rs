@@ -8,7 +8,7 @@
 //! `on_error = "fail"` any reject fails the source; under `"quarantine"` the rejected rows are
 //! dropped while they stay within `max_rejected`.
 
-use crate::error::{Error, Result};
+use crate::error::{clip, Error, Result};
 use crate::extract::{Cell, RawTable};
 use crate::quantity::{self, ParseOptions, Quantity, Qualifier, Unit};
 use crate::spec::{Column, ColumnType, Contract, OnError};
@@ -35,7 +35,7 @@ impl std::fmt::Display for Reject {
         if let Some(s) = &self.sheet {
             write!(f, ", sheet `{s}`")?;
         }
-        write!(f, ", cell {} (column `{}`): {} [rule: {}] (found `{}`)", self.cell, self.column, self.message, self.rule, self.raw)
+        write!(f, ", cell {} (column `{}`): {} [rule: {}] (found `{}`)", self.cell, self.column, self.message, self.rule, clip(&self.raw, 200))
     }
 }
 
@@ -368,7 +368,7 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
             column: contract.columns[ci].name.clone(),
             raw: raw.to_string(),
             rule,
-            message,
+            message: clip(&message, 300),
         })
     };
 

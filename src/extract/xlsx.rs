@@ -6,15 +6,52 @@ use super::{cell_address, input_error, Cell, Grid};
 use crate::error::{Location, Result};
 use crate::spec::Contract;
 use calamine::{Data, Reader, Xlsx};
+use std::collections::BTreeMap;
 use std::io::Cursor;
 
-/// A sheet larger than this many cells is refused rather than allocated.
+/// A sheet with more cells than this is refused.
 const MAX_CELLS: u64 = 50_000_000;
+/// Excel's own limit is 16,384 columns (XFD).
+const MAX_COLUMNS: u32 = 16_384;
+/// No part of a workbook may decompress to more than this, nor all parts together to more
+/// than `MAX_TOTAL`: a zip bomb is refused before calamine inflates it.
+const MAX_PART: u64 = 256 * 1024 * 1024;
+const MAX_TOTAL: u64 = 1024 * 1024 * 1024;
+
+/// Checks the declared sizes of the workbook's parts before anything is decompressed.
+fn check_sizes(bytes: &[u8], loc: &Location) -> Result<()> {
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
+        .map_err(|e| input_error(loc.clone(), "xlsx", format!("not a readable xlsx workbook: {e}"), None))?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let part = archive
+            .by_index_raw(i)
+            .map_err(|e| input_error(loc.clone(), "xlsx", format!("not a readable xlsx workbook: {e}"), None))?;
+        total = total.saturating_add(part.size());
+        if part.size() > MAX_PART || total > MAX_TOTAL {
+            return Err(input_error(
+                loc.clone(),
+                "xlsx_size",
+                format!(
+                    "part `{}` decompresses to {} MiB ({} MiB so far); the limit is {} MiB per part and {} MiB in all",
+                    part.name().unwrap_or_default(),
+                    part.size() >> 20,
+                    total >> 20,
+                    MAX_PART >> 20,
+                    MAX_TOTAL >> 20
+                ),
+                None,
+            ));
+        }
+    }
+    Ok(())
+}
 
 pub(super) fn read(contract: &Contract, file: String, sha256: String, bytes: Vec<u8>) -> Result<Grid> {
     let size = bytes.len() as u64;
     let sheet = contract.sheet.clone().unwrap_or_default();
     let loc = |sheet: Option<String>, cell: Option<String>| Location { file: file.clone(), sheet, cell, line: None };
+    check_sizes(&bytes, &loc(None, None))?;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
         input_error(loc(None, None), "xlsx", format!("not a readable xlsx workbook: {e}"), None)
     })?;
@@ -27,56 +64,67 @@ pub(super) fn read(contract: &Contract, file: String, sha256: String, bytes: Vec
             Some(names.join(", ")),
         ));
     }
-    let range = book.worksheet_range(&sheet).map_err(|e| {
-        input_error(loc(Some(sheet.clone()), None), "xlsx", format!("cannot read the sheet: {e}"), None)
-    })?;
-    let (height, width) = range.get_size();
-    if (height as u64) * (width as u64) > MAX_CELLS {
-        return Err(input_error(
-            loc(Some(sheet.clone()), None),
-            "sheet_size",
-            format!("the sheet spans {height} rows × {width} columns, more than {MAX_CELLS} cells"),
-            None,
-        ));
-    }
-    let (row0, col0) = range.start().unwrap_or((0, 0));
-    let mut rows: Vec<(u32, Vec<Cell>)> = Vec::with_capacity(height);
-    for (i, r) in range.rows().enumerate() {
-        let mut cells = vec![Cell::Empty; col0 as usize];
-        cells.extend(r.iter().map(cell));
-        rows.push((row0 + i as u32 + 1, cells));
+    // Cells are streamed one by one and kept sparse: a far-away cell or a lying <dimension>
+    // cannot make us allocate the whole rectangle.
+    let mut rows: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
+    {
+        let mut reader = book.worksheet_cells_reader(&sheet).map_err(|e| {
+            input_error(loc(Some(sheet.clone()), None), "xlsx", format!("cannot read the sheet: {e}"), None)
+        })?;
+        let mut count = 0u64;
+        loop {
+            let next = reader.next_cell().map_err(|e| {
+                input_error(loc(Some(sheet.clone()), None), "xlsx", format!("cannot read the sheet: {e}"), None)
+            })?;
+            let Some(c) = next else { break };
+            let (r, col) = c.get_position();
+            let value = cell(&Data::from(c.get_value().clone()));
+            if value == Cell::Empty {
+                continue;
+            }
+            count += 1;
+            if count > MAX_CELLS || col >= MAX_COLUMNS {
+                return Err(input_error(
+                    loc(Some(sheet.clone()), Some(cell_address(col, r + 1))),
+                    "sheet_size",
+                    format!("the sheet holds more than {MAX_CELLS} cells or a column past {MAX_COLUMNS}"),
+                    None,
+                ));
+            }
+            let row = rows.entry(r + 1).or_default();
+            if row.len() <= col as usize {
+                row.resize(col as usize + 1, Cell::Empty);
+            }
+            row[col as usize] = value;
+        }
     }
     // Merged regions: copy the top-left cell into the rest of the region.
     if let Ok(regions) = book.merge_cells_by_sheet_name(&sheet) {
         for dims in regions {
             let (r0, c0) = dims.start;
             let (r1, c1) = dims.end;
-            if (r1.saturating_sub(r0) as u64 + 1) * (c1.saturating_sub(c0) as u64 + 1) > MAX_CELLS {
+            if (r1.saturating_sub(r0) as u64 + 1) * (c1.saturating_sub(c0) as u64 + 1) > MAX_CELLS || c1 >= MAX_COLUMNS {
                 return Err(input_error(
                     loc(Some(sheet.clone()), Some(cell_address(c0, r0 + 1))),
                     "sheet_size",
-                    "a merged region is larger than the sheet may be".into(),
+                    "a merged region is larger than a sheet may be".into(),
                     None,
                 ));
             }
-            let value = find(&rows, r0 + 1, c0).cloned().unwrap_or(Cell::Empty);
-            for r in r0..=r1 {
+            let value = rows.get(&(r0 + 1)).and_then(|cells| cells.get(c0 as usize)).cloned().unwrap_or(Cell::Empty);
+            // Only rows that hold cells: a merge over empty rows does not invent rows.
+            for (_, cells) in rows.range_mut(r0 + 1..=r1 + 1) {
+                if cells.len() <= c1 as usize {
+                    cells.resize(c1 as usize + 1, Cell::Empty);
+                }
                 for c in c0..=c1 {
-                    if let Some((_, cells)) = rows.iter_mut().find(|(n, _)| *n == r + 1) {
-                        if cells.len() <= c as usize {
-                            cells.resize(c as usize + 1, Cell::Empty);
-                        }
-                        cells[c as usize] = value.clone();
-                    }
+                    cells[c as usize] = value.clone();
                 }
             }
         }
     }
+    let rows: Vec<(u32, Vec<Cell>)> = rows.into_iter().collect();
     Ok(Grid { file, sheet: Some(sheet), sha256, bytes: size, rows })
-}
-
-fn find(rows: &[(u32, Vec<Cell>)], row: u32, col: u32) -> Option<&Cell> {
-    rows.iter().find(|(n, _)| *n == row).and_then(|(_, cells)| cells.get(col as usize))
 }
 
 fn cell(data: &Data) -> Cell {

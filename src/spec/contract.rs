@@ -175,7 +175,7 @@ impl Contract {
         c.path = display;
         check_identifier(&c.name, "source name (the file name)", &loc)?;
         c.file_path = resolve_in_project(root, &c.file, &loc)?;
-        c.check(&loc)?;
+        c.check(&loc).map_err(|e| with_column_line(e, path))?;
         Ok(c)
     }
 
@@ -282,6 +282,17 @@ impl Column {
         }
         Ok(())
     }
+}
+
+/// Points a `column `x`: …` error at the line declaring `name = "x"`.
+fn with_column_line(e: Error, path: &Path) -> Error {
+    let Error::Spec { mut location, message } = e else { return e };
+    let column = message.strip_prefix("column `").and_then(|m| m.split('`').next());
+    if let (Some(column), Ok(text)) = (column, std::fs::read_to_string(path)) {
+        let needle = format!("name = \"{column}\"");
+        location.line = text.lines().position(|l| l.trim() == needle).map(|i| i + 1);
+    }
+    Error::Spec { location, message }
 }
 
 /// Loads every contract under `pipelines/sources`, sorted by name.

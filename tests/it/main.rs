@@ -4,6 +4,7 @@
 
 mod build;
 mod common;
+mod corpus;
 mod refresh;
 mod report_project;
 mod transcription;

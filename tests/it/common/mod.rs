@@ -139,3 +139,8 @@ pub fn assert_golden(name: &str, actual: &str) {
     let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden file {}; run with BAIMO_BLESS=1", path.display()));
     assert_eq!(actual, expected, "output differs from {}", path.display());
 }
+
+/// The first `n` characters of a text, for failure messages.
+pub fn head(text: &str, n: usize) -> String {
+    text.chars().take(n).collect()
+}
