@@ -61,6 +61,9 @@ pub enum Command {
         /// Wait up to this long for a running build (e.g. 30s, 5m) instead of failing at once.
         #[arg(long, value_parser = humantime::parse_duration)]
         wait: Option<Duration>,
+        /// Print the wall time of each stage (also kept in meta.runs and runs.jsonl).
+        #[arg(long)]
+        timings: bool,
     },
 
     /// Rebuild only if an input changed (raw files, pipelines, baimo's version).
@@ -147,6 +150,66 @@ pub enum Command {
     Rejects {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+    },
+
+    /// Export tables (all marts by default) or a query to Parquet or CSV, with a manifest.
+    ///
+    /// Examples:
+    ///   baimo export --out exports/
+    ///   baimo export marts.training_run_cost meta.claims --format csv --out exports/
+    ///   baimo export --query "select * from marts.market_growth" --name growth --out exports/
+    ///
+    /// Read the files back with pandas.read_parquet("exports/marts/training_run_cost.parquet"),
+    /// polars.read_parquet(...), spark.read.parquet(...) or DuckDB's read_parquet(...).
+    Export {
+        /// Tables as schema.table (default: every table in marts).
+        tables: Vec<String>,
+        /// Export the result of this query instead.
+        #[arg(long, conflicts_with = "tables")]
+        query: Option<String>,
+        /// File name for --query.
+        #[arg(long, default_value = "query")]
+        name: String,
+        /// Output folder.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, value_enum, default_value_t = crate::cmd::export::ExportFormat::Parquet)]
+        format: crate::cmd::export::ExportFormat,
+    },
+
+    /// Show where a row's numbers come from: the model, the tables down to the sources, the
+    /// source cells (file, sheet, cell, raw text, report section) and the claims naming it.
+    ///
+    /// Examples:
+    ///   baimo trace marts.training_run_cost --where "model = 'LLaMA-65B'"
+    ///   baimo trace marts.market_growth --format json
+    Trace {
+        /// The table, as schema.table.
+        table: String,
+        /// A SQL condition selecting the rows to trace.
+        #[arg(long = "where")]
+        condition: Option<String>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+
+    /// Write the data dictionary (Markdown and HTML) to warehouse/docs/.
+    ///
+    /// Example:
+    ///   baimo docs && open warehouse/docs/index.html
+    Docs {
+        /// Output folder (default warehouse/docs).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+
+    /// Print a shell completion script.
+    ///
+    /// Example:
+    ///   baimo completions bash > /etc/bash_completion.d/baimo
+    ///   baimo completions zsh > "${fpath[1]}/_baimo"
+    Completions {
+        shell: clap_complete::Shell,
     },
 
     /// List the warehouse's tables with row counts and descriptions.

@@ -13,9 +13,14 @@ fn main() -> ExitCode {
     init_tracing(&cli);
     let root = cli.project.clone();
     let result = match cli.command {
-        Command::Build { select, wait } => {
+        Command::Build { select, wait, timings } => {
             let options = Options { select, wait, ..Options::new("build", true) };
-            cmd::build::run(&root, &options).map(|s| cmd::build::report(&s, true))
+            cmd::build::run(&root, &options).map(|s| {
+                if timings {
+                    cmd::build::print_timings(&s);
+                }
+                cmd::build::report(&s, true)
+            })
         }
         Command::Check => cmd::build::run(&root, &Options::new("check", false)).map(|s| cmd::build::report(&s, false)),
         Command::Refresh { full, wait } => cmd::refresh::run(&root, full, wait, "refresh").map(|o| cmd::refresh::report(&o)),
@@ -25,6 +30,15 @@ fn main() -> ExitCode {
         Command::Claims { status, format } => cmd::sql::claims(&root, status.as_deref(), format),
         Command::Rejects { format } => cmd::sql::rejects(&root, format),
         Command::Ls { format } => cmd::ls::run(&root, format),
+        Command::Export { tables, query, name, out, format } => {
+            cmd::export::run(&root, &cmd::export::Request { tables, query, name, out, format })
+        }
+        Command::Trace { table, condition, format } => cmd::trace::run(&root, &table, condition.as_deref(), format),
+        Command::Docs { out } => cmd::docs::run(&root, out.as_deref()),
+        Command::Completions { shell } => {
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "baimo", &mut std::io::stdout());
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

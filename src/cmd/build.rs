@@ -19,6 +19,10 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Instant;
 
+/// The tables every build makes in `meta` (src/sql/meta.sql); models may read them.
+pub const META_TABLES: &[&str] =
+    &["meta.runs", "meta.files", "meta.sources", "meta.source_columns", "meta.rejects", "meta.test_results", "meta.columns"];
+
 /// Everything under `pipelines/`, read and checked before any file is opened for writing.
 pub struct Project {
     pub contracts: Vec<Contract>,
@@ -38,7 +42,7 @@ impl Project {
         let contracts = load_contracts(root)?;
         let models = model::discover(root)?;
         let mut available: BTreeSet<String> = contracts.iter().map(|c| format!("staging.{}", c.name)).collect();
-        available.extend(["meta.runs", "meta.files", "meta.sources", "meta.rejects", "meta.test_results", "meta.columns"].map(String::from));
+        available.extend(META_TABLES.iter().map(|t| t.to_string()));
         let order = model::order(&models, &available)?;
         let models = order.into_iter().map(|i| models[i].clone()).collect();
         let audits = audit::audit_checks(root)?;
@@ -279,6 +283,14 @@ fn execute(conn: &Connection, project: &Project, paths: &Paths, plan: &Plan, rec
             raw.file,
             validated.rows_read
         );
+        for (col, index) in contract.columns.iter().zip(&raw.column_index) {
+            let letter = extract::cell_address(*index, 1).trim_end_matches('1').to_string();
+            conn.execute(
+                "insert into meta.source_columns values (?, ?, ?, ?, ?)",
+                params![contract.name, col.name, col.header(), format!("{:?}", col.kind).to_lowercase(), letter],
+            )
+            .map_err(Error::duckdb("recording meta.source_columns"))?;
+        }
         conn.execute(
             "insert into meta.files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params![record.id, contract.name, raw.file, raw.sheet, raw.sha256, raw.bytes as i64, validated.rows_read as i64, loaded as i64, rejected_rows as i64],
@@ -376,6 +388,8 @@ fn carry_source(conn: &Connection, contract: &Contract, run_id: &str) -> Result<
         .map_err(Error::duckdb("carrying meta.files over"))?;
     conn.execute("insert into meta.rejects select ?, * exclude (run_id) from published.meta.rejects where source = ?", params![run_id, contract.name])
         .map_err(Error::duckdb("carrying meta.rejects over"))?;
+    conn.execute("insert into meta.source_columns select * from published.meta.source_columns where source = ?", params![contract.name])
+        .map_err(Error::duckdb("carrying meta.source_columns over"))?;
     document_source(conn, contract)?;
     tracing::info!(source = %contract.name, "unchanged: carried over from the published warehouse");
     Ok(true)
@@ -476,6 +490,19 @@ fn write_runs(conn: &Connection, runs: &[RunRecord]) -> Result<()> {
         .map_err(Error::duckdb("recording meta.runs"))?;
     }
     Ok(())
+}
+
+/// The wall time of each stage, as a table on stderr.
+pub fn print_timings(summary: &Summary) {
+    let mut t = crate::render::TextTable {
+        headers: ["stage", "seconds", "rows"].map(String::from).to_vec(),
+        numeric: vec![false, true, true],
+        rows: Vec::new(),
+    };
+    for s in &summary.record.stages {
+        t.rows.push(vec![Some(s.stage.clone()), Some(format!("{:.3}", s.seconds)), Some(s.rows.to_string())]);
+    }
+    let _ = t.write(crate::render::Format::Table, &mut std::io::stderr().lock());
 }
 
 /// Prints what a run did to stderr (stdout stays free for data).

@@ -21,6 +21,7 @@ pub fn open_read_only(root: &Path) -> Result<Connection> {
     let config = Config::default()
         .access_mode(AccessMode::ReadOnly)
         .and_then(|c| c.enable_external_access(false))
+        .and_then(|c| c.enable_autoload_extension(false))
         .map_err(Error::duckdb("configuring a read-only connection"))?;
     Connection::open_with_flags(&paths.published, config).map_err(Error::duckdb(format!("opening {}", paths.published.display())))
 }

@@ -47,7 +47,29 @@ fn check_sizes(bytes: &[u8], loc: &Location) -> Result<()> {
     Ok(())
 }
 
+/// Reads the workbook. calamine is a third-party parser: should it panic on a malformed file
+/// (it has: an overflowing cell reference), the panic becomes an input error here instead of a
+/// crash — no input may make baimo panic.
 pub(super) fn read(contract: &Contract, file: String, sha256: String, bytes: Vec<u8>) -> Result<Grid> {
+    let location = Location { file: file.clone(), sheet: contract.sheet.clone(), cell: None, line: None };
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook(contract, file, sha256, bytes)));
+    std::panic::set_hook(previous);
+    match result {
+        Ok(r) => r,
+        Err(panic) => {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "unknown failure".into());
+            Err(input_error(location, "xlsx", format!("the workbook is malformed: the xlsx reader failed ({what})"), None))
+        }
+    }
+}
+
+fn read_workbook(contract: &Contract, file: String, sha256: String, bytes: Vec<u8>) -> Result<Grid> {
     let size = bytes.len() as u64;
     let sheet = contract.sheet.clone().unwrap_or_default();
     let loc = |sheet: Option<String>, cell: Option<String>| Location { file: file.clone(), sheet, cell, line: None };

@@ -46,6 +46,15 @@ create table meta.sources (
 );
 comment on table meta.sources is 'One row per source contract: where staging.<source> comes from';
 
+create table meta.source_columns (
+    source varchar,
+    "column" varchar,
+    header varchar,
+    type varchar,
+    file_column varchar
+);
+comment on table meta.source_columns is 'Where each contract column sits in its file: the spreadsheet column letter of its cells (cell = file_column || _row)';
+
 create table meta.rejects (
     run_id varchar,
     source varchar,

@@ -2,9 +2,11 @@
 //!
 //! One test binary (rather than one per file) so DuckDB is linked once.
 
+mod analyst;
 mod build;
 mod common;
 mod corpus;
+mod mutation;
 mod refresh;
 mod report_project;
 mod transcription;

@@ -130,14 +130,36 @@ fn readers_never_see_an_error_or_a_half_built_table_during_builds() {
     eprintln!("{reads} reads during 8 builds, none failed");
 }
 
+/// SIGKILL `baimo build` after each delay; the published warehouse must stay a complete
+/// warehouse (the previous one, or the new one if the kill came after the rename) and the next
+/// build must go through. `BAIMO_KILLS=200` runs a long loop on the report project, whose
+/// build is long enough for the delays to land in every stage.
 #[test]
 fn a_killed_build_leaves_the_published_warehouse_and_no_lock() {
-    let p = built();
+    let kills: u64 = std::env::var("BAIMO_KILLS").ok().and_then(|v| v.parse().ok()).unwrap_or(0);
+    let (p, table, rows) = if kills > 0 {
+        let p = Project::report_project();
+        assert_eq!(p.baimo(&["build"]).code, 0);
+        (p, "marts.training_run_cost", 8)
+    } else {
+        (built(), "marts.training_run_cost", 5)
+    };
     let before = p.warehouse_sha256();
-    let good = p.csv("select * from marts.training_run_cost order by model");
-    p.edit("raw/market.csv", "132.3亿元", "150亿元");
+    let good = p.csv(&format!("select * from {table} order by model"));
+    // A change, so that a build that gets through publishes a different file.
+    if kills > 0 {
+        p.edit("raw/assumptions.csv", "7.05", "7.06");
+    } else {
+        p.edit("raw/market.csv", "132.3亿元", "150亿元");
+    }
+    let delays: Vec<u64> = if kills > 0 {
+        // Spread over a whole build of the report project (~0.6 s here).
+        (0..kills).map(|i| (i * 7919) % 900).collect()
+    } else {
+        vec![0, 5, 10, 20, 40, 80, 120, 200]
+    };
     let mut survived = 0;
-    for delay_ms in [0u64, 5, 10, 20, 40, 80, 120, 200] {
+    for delay_ms in &delays {
         let mut child = Command::new(env!("CARGO_BIN_EXE_baimo"))
             .arg("-C")
             .arg(p.path())
@@ -146,17 +168,14 @@ fn a_killed_build_leaves_the_published_warehouse_and_no_lock() {
             .stderr(Stdio::null())
             .spawn()
             .expect("spawn");
-        std::thread::sleep(Duration::from_millis(delay_ms));
+        std::thread::sleep(Duration::from_millis(*delay_ms));
         let _ = child.kill();
         let _ = child.wait();
-        // Whatever the kill hit, the published file is a complete warehouse: the old one, or the
-        // new one if the kill came after the rename.
-        let now = p.warehouse_sha256();
-        let db = p.db();
-        let n: i64 = db.query_row("select count(*) from marts.training_run_cost", [], |r| r.get(0)).expect("opens");
-        assert_eq!(n, 5);
-        if now == before {
-            assert_eq!(p.csv("select * from marts.training_run_cost order by model"), good);
+        // Whatever the kill hit, the published file is a complete warehouse.
+        let n: i64 = p.db().query_row(&format!("select count(*) from {table}"), [], |r| r.get(0)).expect("opens");
+        assert_eq!(n, rows, "after a kill at {delay_ms} ms");
+        if p.warehouse_sha256() == before {
+            assert_eq!(p.csv(&format!("select * from {table} order by model")), good, "after a kill at {delay_ms} ms");
         }
         survived += 1;
     }
@@ -164,13 +183,14 @@ fn a_killed_build_leaves_the_published_warehouse_and_no_lock() {
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(p.build_leftovers().is_empty(), "{:?}", p.build_leftovers());
-    assert_eq!(survived, 8);
+    assert_eq!(survived, delays.len());
+    eprintln!("kills survived: {survived} of {}", delays.len());
 }
 
 #[test]
 fn the_schedule_loop_survives_a_failing_input_and_stops_on_sigterm() {
     let p = built();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_baimo"))
+    let child = Command::new(env!("CARGO_BIN_EXE_baimo"))
         .arg("-C")
         .arg(p.path())
         .args(["schedule", "--every", "200ms"])

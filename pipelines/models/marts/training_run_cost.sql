@@ -22,14 +22,14 @@ assumed as (
 ),
 
 rates as (
-    select 'A100' as gpu_family, value as usd_per_gpu_hour from assumed where key = 'gpu_hour_usd.a100'
-    union all select 'A800', value from assumed where key = 'gpu_hour_usd.a100'
-    union all select 'H100', value from assumed where key = 'gpu_hour_usd.h100'
-    union all select 'H800', value from assumed where key = 'gpu_hour_usd.h100'
+    select family.gpu_family, assumed.key as rate_key, assumed.value as usd_per_gpu_hour
+    from (values ('A100', 'gpu_hour_usd.a100'), ('A800', 'gpu_hour_usd.a100'),
+                 ('H100', 'gpu_hour_usd.h100'), ('H800', 'gpu_hour_usd.h100')) as family(gpu_family, key)
+    join assumed using (key)
 ),
 
 usd_cny as (
-    select value as cny_per_usd from assumed where key = 'usd_cny'
+    select key as fx_key, value as cny_per_usd from assumed where key = 'usd_cny'
 ),
 
 hours as (
@@ -58,6 +58,7 @@ select
     hours.gpu_hours_high,
     card_prices.price_cny                                           as card_price_cny,
     card_prices.price_raw                                           as card_price_raw,
+    card_prices.price_id                                            as card_price_id,
     hours.gpus * card_prices.price_cny                              as cluster_capex_cny,
     rates.usd_per_gpu_hour,
     hours.gpu_hours_low * rates.usd_per_gpu_hour       as rental_usd_low,
@@ -65,6 +66,8 @@ select
     hours.gpu_hours_low * rates.usd_per_gpu_hour * usd_cny.cny_per_usd  as rental_cny_low,
     hours.gpu_hours_high * rates.usd_per_gpu_hour * usd_cny.cny_per_usd as rental_cny_high,
     usd_cny.cny_per_usd                                             as cny_per_usd_assumed,
+    rates.rate_key,
+    usd_cny.fx_key,
     hours._file,
     hours._sheet,
     hours._row

@@ -32,7 +32,8 @@ claims as (
         0.0005                                                  as tolerance,
         g.status                                                as status,
         format('cagr(132.3亿, 600亿, 4) = {:.2f}%; the end value is a floor (突破600亿元), so any CAGR at or above it agrees. 50.6% for 4 years implies {:.1f}亿元 in 2027.',
-               g.implied_cagr * 100, g.end_value_implied_by_stated_cagr / 1e8) as explanation
+               g.implied_cagr * 100, g.end_value_implied_by_stated_cagr / 1e8) as explanation,
+        concat_ws(', ', g.cagr_id, g.start_id, g.end_id)        as inputs
     from growth g
     where g.cagr_id = 'market.llm_size.cagr.2023-2027'
 
@@ -43,7 +44,8 @@ claims as (
         '技术算法层 deals are 31% of the 585 AI financing deals of 2023 (182 deals)',
         (select ref from facts where id = 'financing.tech_algo.deal_share.2023'),
         stated_share, '31%', share, 0.005, status,
-        format('182 / 585 = {:.2f}%; the report rounds to whole percents', share * 100)
+        format('182 / 585 = {:.2f}%; the report rounds to whole percents', share * 100),
+        'financing.tech_algo.deal_share.2023, financing.tech_algo.deals.2023, financing.ai.deals.2023'
     from marts.financing_shares
     where measure = '技术算法层 deals / AI deals'
 
@@ -59,7 +61,8 @@ claims as (
         case when r.rental_usd_low > (select value_low from facts where id = 'claim.gpt3_class.training_cost')
              then 'consistent' else 'inconsistent' end,
         format('GPT3-175B: {} GPUs × {} days × 24 h = {:,} GPU-hours × {} USD per GPU-hour (an assumption, raw/assumptions.csv) = {:,.0f} USD',
-               r.gpus, r.duration_days_low, r.gpu_hours_low::bigint, r.usd_per_gpu_hour, r.rental_usd_low)
+               r.gpus, r.duration_days_low, r.gpu_hours_low::bigint, r.usd_per_gpu_hour, r.rental_usd_low),
+        concat_ws(', ', 'claim.gpt3_class.training_cost', r.model, r.rate_key)
     from runs r
     where r.model = 'GPT3-175B'
 
@@ -73,7 +76,8 @@ claims as (
         (select value_raw from facts where id = 'claim.gpt4_class.a100_gpus'),
         r.gpus, 0.25,
         case when abs(r.gpus - 10000) / 10000 <= 0.25 then 'consistent' else 'inconsistent' end,
-        format('The report''s own table gives GPT4-1800B {:,} A100 GPUs, {:.1f}× "近万张"; "about" is taken as within 25%', r.gpus, r.gpus / 10000)
+        format('The report''s own table gives GPT4-1800B {:,} A100 GPUs, {:.1f}× "近万张"; "about" is taken as within 25%', r.gpus, r.gpus / 10000),
+        concat_ws(', ', 'claim.gpt4_class.a100_gpus', r.model)
     from runs r
     where r.model = 'GPT4-1800B'
 
@@ -86,7 +90,8 @@ claims as (
         (select value_low from facts where id = 'claim.gpt35_class.a100_gpus'),
         (select value_raw from facts where id = 'claim.gpt35_class.a100_gpus'),
         null, null, 'not checkable',
-        'The table has no GPT-3.5 run; its GPT3-175B run used 1,024 A100 GPUs (thousands, at the low end)'
+        'The table has no GPT-3.5 run; its GPT3-175B run used 1,024 A100 GPUs (thousands, at the low end)',
+        'claim.gpt35_class.a100_gpus, GPT3-175B'
 
     union all
     -- 6. 300多个 (2024-02) and 超过300个 (at writing) agree.
@@ -100,7 +105,8 @@ claims as (
         0,
         case when (select value_low from facts where id = 'models.count.2024-02')
                 = (select value_low from facts where id = 'models.count.current') then 'consistent' else 'inconsistent' end,
-        'Both are lower bounds of 300 (300多个 and 超过300个)'
+        'Both are lower bounds of 300 (300多个 and 超过300个)',
+        'models.count.2024-02, models.count.current'
 
     union all
     -- 7. Growth from 不足80 to 300多: the implied multiple over eight months.
@@ -111,7 +117,8 @@ claims as (
         null, (select value_raw from facts where id = 'models.count.2023-06') || ' → ' || (select value_raw from facts where id = 'models.count.2024-02'),
         (select value_low from facts where id = 'models.count.2024-02') / (select value_high from facts where id = 'models.count.2023-06'),
         null, 'consistent',
-        'Bounds on both ends: the count at least 3.75× in eight months (300 / 80)'
+        'Bounds on both ends: the count at least 3.75× in eight months (300 / 80)',
+        'models.count.2023-06, models.count.2024-02'
 
     union all
     -- 8. Enterprise attitudes: 34% + 33% against "more than half".
@@ -126,7 +133,8 @@ claims as (
         case when (select value_low from facts where id = 'enterprise.genai.exploring.share')
                 + (select value_low from facts where id = 'enterprise.genai.invest_2023.share') > 0.5
              then 'consistent' else 'inconsistent' end,
-        '34% + 33% = 67% > 50%'
+        '34% + 33% = 67% > 50%',
+        'enterprise.genai.exploring.share, enterprise.genai.invest_2023.share'
 
     union all
     -- 9. AIGC/大模型 deals are a subset of 技术算法层 deals.
@@ -140,7 +148,8 @@ claims as (
                 <= (select value_low from facts where id = 'financing.tech_algo.deals.2023') then 'consistent' else 'inconsistent' end,
         format('111 ≤ 182: AIGC/大模型 is {:.0f}% of the layer''s deals',
                100 * (select value_low from facts where id = 'financing.aigc_llm.deals.2023')
-                   / (select value_low from facts where id = 'financing.tech_algo.deals.2023'))
+                   / (select value_low from facts where id = 'financing.tech_algo.deals.2023')),
+        'financing.aigc_llm.deals.2023, financing.tech_algo.deals.2023'
 
     union all
     -- 10. Xinhua ranks against scores: a higher score never has a worse rank, ties share a rank.
@@ -153,6 +162,8 @@ claims as (
         'Listed ranks: ' || string_agg(rank::varchar, ', ' order by rank)
             || coalesce('; ties: ' || string_agg(case when tied then model || ' ' || rank end, ', '), '')
             || '; ranks held by no listed model: ' || coalesce(max(gaps), 'none')
+            || '; ' || count(*) || ' of ' || max(models_evaluated) || ' evaluated models listed',
+        string_agg(model, ', ' order by rank)
     from (
         select
             x.*,
@@ -177,7 +188,8 @@ claims as (
         (select ref from facts where id = 'enterprise.genai.budget_growth_20_30.share'),
         (select value_low from facts where id = 'enterprise.genai.budget_growth_20_30.share'), '35.3%',
         null, null, 'not checkable',
-        'The chart with the other bands was lost; two equal shares may be a transcription slip in the report'
+        'The chart with the other bands was lost; two equal shares may be a transcription slip in the report',
+        'enterprise.genai.budget_growth_20_30.share, enterprise.genai.budget_growth_30_40.share'
 )
 
 select
@@ -189,6 +201,7 @@ select
     recomputed_value::double  as recomputed_value,
     tolerance::double         as tolerance,
     status,
-    explanation
+    explanation,
+    inputs
 from claims
 order by id

@@ -1,0 +1,148 @@
+//! `baimo export`: tables or a query to Parquet or CSV files that pandas, polars and Spark read
+//! directly, with a manifest of what was exported from which run.
+//!
+//! Layout: `<out>/<schema>/<table>.<parquet|csv>` (a query: `<out>/query/<name>.<ext>`) and
+//! `<out>/manifest.json`. Files are written by DuckDB's own `COPY … TO`, from the published
+//! warehouse opened read-only.
+
+use crate::error::{Error, Result};
+use crate::publish::{self, Paths};
+use crate::spec::{check_identifier, quote};
+use duckdb::{AccessMode, Config, Connection};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    Parquet,
+    Csv,
+}
+
+impl ExportFormat {
+    fn ext(self) -> &'static str {
+        match self {
+            ExportFormat::Parquet => "parquet",
+            ExportFormat::Csv => "csv",
+        }
+    }
+
+    fn copy_options(self) -> &'static str {
+        match self {
+            ExportFormat::Parquet => "(format parquet, compression zstd)",
+            ExportFormat::Csv => "(format csv, header true)",
+        }
+    }
+}
+
+#[derive(serde::Serialize)]
+struct Exported {
+    table: String,
+    file: String,
+    rows: i64,
+    bytes: u64,
+    sha256: String,
+    columns: Vec<(String, String)>,
+}
+
+#[derive(serde::Serialize)]
+struct Manifest {
+    exported_at: String,
+    warehouse: String,
+    run_id: Option<String>,
+    fingerprint: Option<String>,
+    format: &'static str,
+    tables: Vec<Exported>,
+}
+
+pub struct Request {
+    pub tables: Vec<String>,
+    pub query: Option<String>,
+    pub name: String,
+    pub out: PathBuf,
+    pub format: ExportFormat,
+}
+
+pub fn run(root: &Path, req: &Request) -> Result<()> {
+    let paths = Paths::new(root);
+    if !paths.published.exists() {
+        return Err(Error::Usage(format!("no published warehouse at {}: run `baimo build` first", paths.published.display())));
+    }
+    // Read-only, but with file access: COPY writes the export files.
+    // No extension is fetched from the network: what baimo was built with is what there is.
+    let config = Config::default()
+        .access_mode(AccessMode::ReadOnly)
+        .and_then(|c| c.enable_autoload_extension(false))
+        .map_err(Error::duckdb("configuring"))?;
+    let conn = Connection::open_with_flags(&paths.published, config).map_err(Error::duckdb("opening the warehouse"))?;
+
+    let mut jobs: Vec<(String, String, PathBuf)> = Vec::new();
+    if let Some(q) = &req.query {
+        check_identifier(&req.name, "--name", &Default::default())?;
+        jobs.push((format!("query:{}", req.name), q.clone(), PathBuf::from("query").join(format!("{}.{}", req.name, req.format.ext()))));
+    } else {
+        let tables = if req.tables.is_empty() { list(&conn, "marts")? } else { req.tables.clone() };
+        for t in tables {
+            let Some((schema, name)) = t.split_once('.') else {
+                return Err(Error::Usage(format!("`{t}`: name tables as schema.table (marts.training_run_cost)")));
+            };
+            check_identifier(schema, "schema", &Default::default())?;
+            check_identifier(name, "table", &Default::default())?;
+            let sql = format!("select * from {}.{}", quote(schema), quote(name));
+            jobs.push((t.clone(), sql, PathBuf::from(schema).join(format!("{name}.{}", req.format.ext()))));
+        }
+    }
+    std::fs::create_dir_all(&req.out).map_err(Error::io(&req.out))?;
+    let mut exported = Vec::new();
+    for (table, sql, rel) in jobs {
+        let file = req.out.join(&rel);
+        if let Some(parent) = file.parent() {
+            std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
+        }
+        let target = file.display().to_string().replace('\'', "''");
+        conn.execute_batch(&format!("copy ({sql}) to '{target}' {}", req.format.copy_options()))
+            .map_err(|e| Error::Sql { location: Default::default(), message: format!("exporting {table}: {e}") })?;
+        let rows: i64 = conn
+            .query_row(&format!("select count(*) from ({sql})"), [], |r| r.get(0))
+            .map_err(Error::duckdb(format!("counting {table}")))?;
+        let mut columns = Vec::new();
+        let mut stmt = conn.prepare(&format!("describe {sql}")).map_err(Error::duckdb("describe"))?;
+        let described = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(Error::duckdb("describe"))?;
+        for c in described {
+            columns.push(c.map_err(Error::duckdb("describe"))?);
+        }
+        let bytes = std::fs::read(&file).map_err(Error::io(&file))?;
+        tracing::info!("{table}: {rows} rows → {}", file.display());
+        exported.push(Exported {
+            table,
+            file: rel.display().to_string(),
+            rows,
+            bytes: bytes.len() as u64,
+            sha256: format!("{:x}", Sha256::digest(&bytes)),
+            columns,
+        });
+    }
+    let last = publish::last_success(&paths)?;
+    let manifest = Manifest {
+        exported_at: publish::now(),
+        warehouse: paths.published.display().to_string(),
+        run_id: last.as_ref().map(|r| r.id.clone()),
+        fingerprint: last.and_then(|r| r.fingerprint.map(|f| f.total)),
+        format: req.format.ext(),
+        tables: exported,
+    };
+    let manifest_path = req.out.join("manifest.json");
+    let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Internal(format!("manifest: {e}")))?;
+    std::fs::write(&manifest_path, text + "\n").map_err(Error::io(&manifest_path))?;
+    eprintln!("exported {} table(s) to {} (manifest.json lists them)", manifest.tables.len(), req.out.display());
+    Ok(())
+}
+
+fn list(conn: &Connection, schema: &str) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare("select schema_name || '.' || table_name from duckdb_tables() where schema_name = ? order by 1")
+        .map_err(Error::duckdb("listing tables"))?;
+    let rows = stmt.query_map([schema], |r| r.get::<_, String>(0)).map_err(Error::duckdb("listing tables"))?;
+    rows.collect::<std::result::Result<Vec<_>, _>>().map_err(Error::duckdb("listing tables"))
+}

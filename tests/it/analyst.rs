@@ -1,0 +1,109 @@
+//! The analyst's side: trace, docs, export, completions.
+
+use crate::common::Project;
+
+fn report_built() -> Project {
+    let p = Project::report_project();
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    p
+}
+
+#[test]
+fn trace_names_the_cells_a_mart_row_comes_from() {
+    let p = report_built();
+    let run = p.baimo(&["trace", "marts.training_run_cost", "--where", "model = 'LLaMA-65B'", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let cells = v["rows"][0]["cells"].as_array().expect("cells");
+    let find = |file: &str, column: &str| {
+        cells
+            .iter()
+            .find(|c| c["file"] == file && c["column"] == column)
+            .unwrap_or_else(|| panic!("no {file} {column} cell in {cells:?}"))
+    };
+    // LLaMA-65B is the first data row of the sheet (row 4, under the title and units rows).
+    let gpus = find("raw/tables.xlsx", "gpus");
+    assert_eq!((gpus["sheet"].as_str(), gpus["cell"].as_str(), gpus["raw"].as_str()), (Some("training_runs"), Some("B4"), Some("2048张")));
+    assert_eq!(find("raw/tables.xlsx", "duration")["cell"], "D4");
+    // The card price and the assumptions it was costed with.
+    assert_eq!(find("raw/compute_facts.csv", "value")["raw"], "15万元/张");
+    assert!(cells.iter().any(|c| c["file"] == "raw/assumptions.csv" && c["raw"] == "usd_cny"));
+    // The lineage reaches the sources, and the model file is named.
+    let lineage = v["lineage"].to_string();
+    assert!(lineage.contains("pipelines/models/marts/training_run_cost.sql") && lineage.contains("staging.training_runs"), "{lineage}");
+
+    // An aggregate row is traced through the fact ids it carries.
+    let run = p.baimo(&["trace", "marts.market_growth", "--where", "start_value is not null", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let raws: Vec<&str> = v["rows"][0]["cells"].as_array().expect("cells").iter().filter_map(|c| c["raw"].as_str()).collect();
+    for figure in ["132.3亿元", "突破600亿元", "50.6%"] {
+        assert!(raws.contains(&figure), "{figure} not traced: {raws:?}");
+    }
+    let claims = v["rows"][0]["claims"].to_string();
+    assert!(claims.contains("market.llm_cagr"), "{claims}");
+}
+
+#[test]
+fn docs_describe_every_table() {
+    let p = report_built();
+    let run = p.baimo(&["docs"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let md = p.read("warehouse/docs/index.md");
+    let html = p.read("warehouse/docs/index.html");
+    let tables = p.csv("select schema_name || '.' || table_name as t from duckdb_tables() where schema_name in ('staging','marts','meta')");
+    for t in tables.lines().skip(1) {
+        assert!(md.contains(&format!("### {t} ")), "{t} missing from index.md");
+        assert!(html.contains(&format!("id=\"{}\"", t.replace('.', "-"))), "{t} missing from index.html");
+    }
+    // Lineage, the contract's report section, the tests and the claims.
+    assert!(md.contains("Model `pipelines/models/marts/training_run_cost.sql`. Reads: [staging.assumptions]"), "lineage");
+    assert!(md.contains("部分大模型消耗卡的数量及训练时长"));
+    assert!(md.contains("## Test results") && md.contains("## Claims") && md.contains("gpus.gpt4_class"));
+    assert!(html.starts_with("<!doctype html>") && !html.contains("<script"));
+}
+
+#[test]
+fn export_round_trips_through_duckdb() {
+    let p = report_built();
+    let out = p.file("exports");
+    let run = p.baimo(&["export", "--format", "csv", "--out", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let manifest: serde_json::Value = serde_json::from_str(&p.read("exports/manifest.json")).expect("manifest");
+    let tables = manifest["tables"].as_array().expect("tables");
+    assert_eq!(tables.len(), 9, "every mart");
+    assert!(manifest["run_id"].as_str().is_some_and(|r| !r.is_empty()));
+    let db = duckdb::Connection::open_in_memory().expect("duckdb");
+    for t in tables {
+        let file = out.join(t["file"].as_str().expect("file"));
+        let table = t["table"].as_str().expect("table");
+        let exported: i64 = db
+            .query_row(&format!("select count(*) from read_csv('{}')", file.display()), [], |r| r.get(0))
+            .expect("read back");
+        assert_eq!(exported, t["rows"].as_i64().expect("rows"), "{table}");
+    }
+    // Same rows, not just the same count: compare one mart cell by cell.
+    let back = db
+        .query_row(
+            &format!("select string_agg(model || ':' || gpus, ',' order by model) from read_csv('{}')", out.join("marts/training_run_cost.csv").display()),
+            [],
+            |r| r.get::<_, String>(0),
+        )
+        .expect("read back");
+    let original: String = p
+        .db()
+        .query_row("select string_agg(model || ':' || gpus, ',' order by model) from marts.training_run_cost", [], |r| r.get(0))
+        .expect("original");
+    assert_eq!(back, original);
+}
+
+#[test]
+fn completions_are_printed_for_each_shell() {
+    let p = Project::new("good");
+    for shell in ["bash", "zsh", "fish"] {
+        let run = p.baimo(&["completions", shell]);
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(run.stdout.contains("baimo") && run.stdout.contains("refresh"), "{shell}");
+    }
+}
