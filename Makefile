@@ -8,7 +8,7 @@ BAIMO := $(CARGO_TARGET_DIR)/debug/baimo
 Q ?= select * from marts.training_run_cost
 
 .DEFAULT_GOAL := help
-.PHONY: help build warehouse refresh check test sql ls clean workbooks lint
+.PHONY: help build warehouse refresh check deps test sql ls docs report bench crash-test fuzz clean workbooks lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -25,7 +25,10 @@ refresh: build ## Rebuild only if an input changed ("up to date" otherwise)
 check: build ## Validate everything a build would, publish nothing
 	$(BAIMO) check -v
 
-test: ## Run every test (unit, integration on fixture projects, transcription checks)
+deps: ## Install what a fresh machine lacks (C++ compiler, a CJK font, Chromium) from Debian
+	tools/install-deps
+
+test: deps ## Run every test (unit, integration on fixture projects, corpus, transcription checks)
 	$(CARGO) test --locked
 
 sql: build ## Run a query: make sql Q="select * from marts.market_growth"
@@ -33,6 +36,26 @@ sql: build ## Run a query: make sql Q="select * from marts.market_growth"
 
 ls: build ## List the warehouse's tables
 	$(BAIMO) ls
+
+docs: build ## Write the data dictionary to warehouse/docs/ (Markdown and HTML)
+	$(BAIMO) docs
+
+report: build deps ## Write the HTML report with charts to warehouse/report/index.html
+	$(BAIMO) report
+
+BENCH_ROWS ?= 1000000
+bench: build ## Benchmarks against DuckDB's read_csv and calamine, same run; writes bench/RESULTS.md
+	BENCH_ROWS=$(BENCH_ROWS) $(CARGO) run --locked --example bench
+
+crash-test: ## SIGKILL 200 builds of the report project at spread-out moments
+	BAIMO_KILLS=200 $(CARGO) test --locked --test it killed -- --nocapture
+
+FUZZ_SECONDS ?= 60
+fuzz: ## Fuzz the quantity parser with cargo-fuzz for FUZZ_SECONDS (default 60)
+	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
+	mkdir -p fuzz/work/quantity
+	cd fuzz && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(HOME)/.cache/baimo/fuzz-target \
+		cargo fuzz run quantity work/quantity corpus/quantity -- -max_total_time=$(FUZZ_SECONDS)
 
 lint: ## rustfmt and clippy
 	$(CARGO) fmt --check

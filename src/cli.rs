@@ -112,9 +112,10 @@ pub enum Command {
     ///   baimo check
     Check,
 
-    /// Query the published warehouse, read-only.
+    /// Query the published warehouse, read-only; without a query, an interactive shell.
     ///
     /// Examples:
+    ///   baimo sql                 # shell: .tables, .schema marts.market_growth, .mode csv, .help
     ///   baimo sql "select * from marts.training_run_cost order by gpu_hours_high desc"
     ///   baimo sql --format csv "select * from meta.rejects" > rejects.csv
     ///   baimo sql -f query.sql --format json
@@ -201,6 +202,31 @@ pub enum Command {
         /// Output folder (default warehouse/docs).
         #[arg(long)]
         out: Option<PathBuf>,
+    },
+
+    /// Write an HTML report with charts of the key marts to warehouse/report/index.html.
+    ///
+    /// Example:
+    ///   baimo report && chromium warehouse/report/index.html
+    Report,
+
+    /// Write a synthetic project (a large messy CSV source, a smaller xlsx source, contracts and
+    /// models) for scale tests and benchmarks. Deterministic for a given --seed.
+    ///
+    /// Example:
+    ///   baimo gen --rows 1000000 --out /tmp/big && baimo -C /tmp/big build --timings
+    Gen {
+        /// Rows of the CSV source.
+        #[arg(long)]
+        rows: u64,
+        /// Folder to write the project to.
+        #[arg(long)]
+        out: PathBuf,
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Fraction of CSV rows with a malformed value (quarantined).
+        #[arg(long, default_value_t = 0.01)]
+        bad_fraction: f64,
     },
 
     /// Print a shell completion script.

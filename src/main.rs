@@ -35,6 +35,8 @@ fn main() -> ExitCode {
         }
         Command::Trace { table, condition, format } => cmd::trace::run(&root, &table, condition.as_deref(), format),
         Command::Docs { out } => cmd::docs::run(&root, out.as_deref()),
+        Command::Report => cmd::report::run(&root),
+        Command::Gen { rows, out, seed, bad_fraction } => cmd::gen::run(&out, rows, seed, bad_fraction),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "baimo", &mut std::io::stdout());
             Ok(())

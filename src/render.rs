@@ -1,7 +1,7 @@
 //! Query results as text: a terminal table, CSV or JSON. Used by `sql`, `ls` and the audit
 //! samples, so every verb prints values the same way.
 
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use arrow::array::{Array, Float32Array, Float64Array, RecordBatch};
 use arrow::datatypes::DataType;
 use arrow::util::display::{ArrayFormatter, FormatOptions};
@@ -30,10 +30,10 @@ pub enum Format {
 
 /// Runs a query and renders every value as text.
 pub fn query(conn: &Connection, sql: &str) -> Result<TextTable> {
-    let mut stmt = conn.prepare(sql).map_err(|e| Error::Sql { location: Default::default(), message: e.to_string() })?;
+    let mut stmt = conn.prepare(sql).map_err(|e| Error::Sql { location: Location::file("query"), message: e.to_string() })?;
     let batches: Vec<RecordBatch> = stmt
         .query_arrow([])
-        .map_err(|e| Error::Sql { location: Default::default(), message: e.to_string() })?
+        .map_err(|e| Error::Sql { location: Location::file("query"), message: e.to_string() })?
         .collect();
     let schema = stmt.schema();
     let mut table = TextTable {

@@ -3,9 +3,12 @@
 pub mod build;
 pub mod docs;
 pub mod export;
+pub mod gen;
 pub mod ls;
 pub mod refresh;
+pub mod report;
 pub mod runs;
 pub mod schedule;
+pub mod shell;
 pub mod sql;
 pub mod trace;

@@ -30,7 +30,7 @@ pub fn run(root: &Path, query: Option<String>, file: Option<&Path>, format: Form
     let sql = match (query, file) {
         (Some(q), _) => q,
         (None, Some(f)) => std::fs::read_to_string(f).map_err(Error::io(f))?,
-        (None, None) => return Err(Error::Usage("give a query, e.g. baimo sql \"select 42\", or --file query.sql".into())),
+        (None, None) => return super::shell::run(root),
     };
     print(root, &sql, format)
 }

@@ -107,3 +107,88 @@ fn completions_are_printed_for_each_shell() {
         assert!(run.stdout.contains("baimo") && run.stdout.contains("refresh"), "{shell}");
     }
 }
+
+#[test]
+fn the_shell_runs_statements_dot_commands_and_survives_errors() {
+    use std::io::Write;
+    use std::process::{Command, Stdio};
+    let p = report_built();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_baimo"))
+        .arg("-C")
+        .arg(p.path())
+        .arg("sql")
+        .env("HOME", p.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn shell");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b".tables\nselect 40 +\n  2 as answer;\nselect * from nope;\n.mode csv\nselect model from marts.training_run_cost where gpus = 2048;\n.quit\n")
+        .expect("write");
+    let out = child.wait_with_output().expect("wait");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stdout.contains("marts.training_run_cost"), ".tables: {stdout}");
+    assert!(stdout.contains("answer") && stdout.contains("42"), "multi-line statement: {stdout}");
+    assert!(stderr.contains("error:") && stderr.contains("nope"), "the error is reported: {stderr}");
+    assert!(stdout.contains("model\nLLaMA-65B"), ".mode csv after the error: {stdout}");
+}
+
+#[test]
+fn the_report_renders_in_headless_chromium() {
+    let p = report_built();
+    let run = p.baimo(&["report"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = p.read("warehouse/report/index.html");
+    assert_eq!(html.matches("<svg").count(), 5, "five charts");
+    assert_eq!(html.matches("Source 来源").count(), 5, "each chart cites its section");
+    for label in ["中国大语言模型市场规模", "GPU-hours", "阿里巴巴", "讯飞星火", "Sora"] {
+        assert!(html.contains(label), "{label} missing");
+    }
+    let chromium = ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|c| {
+        std::process::Command::new("which").arg(c).output().map(|o| o.status.success()).unwrap_or(false)
+    });
+    let Some(chromium) = chromium else {
+        assert!(std::env::var_os("CI").is_none(), "CI must have chromium (.ci/run installs it)");
+        eprintln!("SKIPPED: the headless-Chromium half of this test (no chromium on this machine)");
+        return;
+    };
+    let profile = tempfile::tempdir().expect("profile");
+    let page = format!("file://{}", p.file("warehouse/report/index.html").display());
+    let shot = p.file("warehouse/report/screenshot.png");
+    let common = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+    ];
+    let dom = std::process::Command::new(chromium)
+        .args(common)
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args(["--dump-dom", &page])
+        .output()
+        .expect("chromium");
+    let dom = String::from_utf8_lossy(&dom.stdout);
+    assert_eq!(dom.matches("<figure").count(), 5, "chromium did not load the page: {}", crate::common::head(&dom, 500));
+    let status = std::process::Command::new(chromium)
+        .args(common)
+        .arg(format!("--user-data-dir={}", profile.path().display()))
+        .args([&format!("--screenshot={}", shot.display()), "--window-size=1100,5200", &page])
+        .output()
+        .expect("chromium");
+    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
+    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    assert!(size > 50_000, "the screenshot is {size} bytes");
+    if let Ok(keep) = std::env::var("BAIMO_KEEP_SCREENSHOT") {
+        let _ = std::fs::copy(&shot, keep);
+    }
+}
