@@ -39,8 +39,15 @@ fn timed(args: &[&str]) -> (f64, Option<f64>) {
     }
     .expect("run baimo");
     let seconds = start.elapsed().as_secs_f64();
-    assert!(status.status.success() || args.contains(&"refresh"), "baimo {args:?} failed: {}", String::from_utf8_lossy(&status.stderr));
-    let rss = std::fs::read_to_string(rss_file.path()).ok().and_then(|s| s.trim().lines().last()?.parse::<f64>().ok()).map(|kb| kb / 1024.0);
+    assert!(
+        status.status.success() || args.contains(&"refresh"),
+        "baimo {args:?} failed: {}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let rss = std::fs::read_to_string(rss_file.path())
+        .ok()
+        .and_then(|s| s.trim().lines().last()?.parse::<f64>().ok())
+        .map(|kb| kb / 1024.0);
     (seconds, rss)
 }
 
@@ -74,7 +81,15 @@ fn main() {
     noops.sort_by(f64::total_cmp);
     let noop = noops[noops.len() / 2];
     let raw_mb = dir_mb(&work.path().join("raw"));
-    rows.push(Row { scenario: "a. report project: full build (median of 5)".into(), rows: 299, mb: raw_mb, seconds: full, peak_rss_mb: None, reference: "-".into(), ratio: None });
+    rows.push(Row {
+        scenario: "a. report project: full build (median of 5)".into(),
+        rows: 299,
+        mb: raw_mb,
+        seconds: full,
+        peak_rss_mb: None,
+        reference: "-".into(),
+        ratio: None,
+    });
     rows.push(Row {
         scenario: "a. report project: no-op refresh (median of 20)".into(),
         rows: 0,
@@ -102,7 +117,8 @@ fn main() {
         db.execute_batch(&format!("create table t as select * from read_csv('{}')", csv.display())).expect("read_csv");
         let reference = start.elapsed().as_secs_f64();
         rows.push(Row {
-            scenario: "b. gen: baimo build (validate, normalise, quarantine, provenance, load, models, tests, publish)".into(),
+            scenario: "b. gen: baimo build (validate, normalise, quarantine, provenance, load, models, tests, publish)"
+                .into(),
             rows: n,
             mb,
             seconds: secs,
@@ -117,7 +133,8 @@ fn main() {
 
     // c. The xlsx source: baimo's extract against calamine's bare read.
     if let Some((gen, n)) = &xlsx_project {
-        let contract = baimo::spec::Contract::load(gen.path(), &gen.path().join("pipelines/sources/registry.toml")).expect("contract");
+        let contract = baimo::spec::Contract::load(gen.path(), &gen.path().join("pipelines/sources/registry.toml"))
+            .expect("contract");
         let xlsx = gen.path().join("raw/registry.xlsx");
         let start = Instant::now();
         let table = baimo::extract::extract(&contract).expect("extract");
@@ -139,7 +156,14 @@ fn main() {
     }
 
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
-    let mem = std::fs::read_to_string("/proc/meminfo").ok().and_then(|m| m.lines().next().map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0) / 1024.0 / 1024.0)).unwrap_or(0.0);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .map(|l| l.split_whitespace().nth(1).unwrap_or("0").parse::<f64>().unwrap_or(0.0) / 1024.0 / 1024.0)
+        })
+        .unwrap_or(0.0);
     let mut out = format!(
         "# Benchmark results\n\nCommand: `make bench` (BENCH_ROWS={sizes}). Machine: {cores} cores, {mem:.0} GiB. Profile: dev with dependencies at opt-level 2 (the profile tests and `make warehouse` use).\n\n\
          Ratios: for b, DuckDB's time / baimo's time (baimo's throughput as a fraction of read_csv's; 1.0 = as fast); for c, baimo / calamine (1.0 = no overhead); for the no-op refresh, refresh / full build.\n\n\
@@ -167,5 +191,7 @@ fn main() {
 }
 
 fn dir_mb(dir: &Path) -> f64 {
-    std::fs::read_dir(dir).map(|rd| rd.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len() as f64).sum::<f64>() / 1e6).unwrap_or(0.0)
+    std::fs::read_dir(dir)
+        .map(|rd| rd.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len() as f64).sum::<f64>() / 1e6)
+        .unwrap_or(0.0)
 }

@@ -50,9 +50,9 @@ fn column_check(test: &ColumnTest, schema: &str, name: &str, column: &str, decla
     let c = quote(column);
     let failing_sql = match test {
         ColumnTest::NotNull => format!("select * from {t} where {c} is null"),
-        ColumnTest::Unique => format!(
-            "select {c}, count(*) as n from {t} where {c} is not null group by {c} having count(*) > 1"
-        ),
+        ColumnTest::Unique => {
+            format!("select {c}, count(*) as n from {t} where {c} is not null group by {c} having count(*) > 1")
+        }
         ColumnTest::AcceptedValues { values, .. } => {
             let list: Vec<String> = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect();
             format!("select * from {t} where {c} is not null and {c}::varchar not in ({})", list.join(", "))
@@ -66,14 +66,20 @@ fn column_check(test: &ColumnTest, schema: &str, name: &str, column: &str, decla
                 conds.push(format!("{c} > {m}"));
             }
             if conds.is_empty() {
-                return Err(Error::spec(Location::file(declared_in), format!("range test on `{column}` needs min or max")));
+                return Err(Error::spec(
+                    Location::file(declared_in),
+                    format!("range test on `{column}` needs min or max"),
+                ));
             }
             format!("select * from {t} where {}", conds.join(" or "))
         }
         ColumnTest::Relationships { to, .. } => {
             let parts: Vec<&str> = to.split('.').collect();
             let [s2, t2, c2] = parts[..] else {
-                return Err(Error::spec(Location::file(declared_in), format!("relationships `to` must be schema.table.column, found `{to}`")));
+                return Err(Error::spec(
+                    Location::file(declared_in),
+                    format!("relationships `to` must be schema.table.column, found `{to}`"),
+                ));
             };
             format!(
                 "select * from {t} as child where child.{c} is not null and not exists \
@@ -110,14 +116,26 @@ pub fn contract_checks(contract: &Contract) -> Result<Vec<Check>> {
             out.push(column_check(&ColumnTest::NotNull, s, n, &presence, p)?);
         }
         if let Some(values) = &col.values {
-            out.push(column_check(&ColumnTest::AcceptedValues { values: values.clone(), severity: Severity::Error }, s, n, &col.name, p)?);
+            out.push(column_check(
+                &ColumnTest::AcceptedValues { values: values.clone(), severity: Severity::Error },
+                s,
+                n,
+                &col.name,
+                p,
+            )?);
         }
         if let Some(to) = &col.references {
             let target = match col.kind {
                 ColumnType::Text | ColumnType::Enum | ColumnType::Integer | ColumnType::Decimal => col.name.clone(),
                 _ => presence.clone(),
             };
-            out.push(column_check(&ColumnTest::Relationships { to: to.clone(), severity: Severity::Error }, s, n, &target, p)?);
+            out.push(column_check(
+                &ColumnTest::Relationships { to: to.clone(), severity: Severity::Error },
+                s,
+                n,
+                &target,
+                p,
+            )?);
         }
     }
     if !contract.primary_key.is_empty() {
@@ -129,7 +147,10 @@ pub fn contract_checks(contract: &Contract) -> Result<Vec<Check>> {
             target: format!("staging.{n}"),
             column: Some(contract.primary_key.join(", ")),
             severity: Severity::Error,
-            failing_sql: format!("select {list}, count(*) as n from {} group by {list} having count(*) > 1", table(s, n)),
+            failing_sql: format!(
+                "select {list}, count(*) as n from {} group by {list} having count(*) > 1",
+                table(s, n)
+            ),
             declared_in: p.to_string(),
         });
     }
@@ -176,7 +197,10 @@ pub fn audit_checks(root: &Path) -> Result<Vec<Check>> {
         };
         let body = sql.trim().trim_end_matches(';').to_string();
         if body.is_empty() {
-            return Err(Error::spec(Location::file(&rel), "the audit is empty: write a query returning the rows that break the rule"));
+            return Err(Error::spec(
+                Location::file(&rel),
+                "the audit is empty: write a query returning the rows that break the rule",
+            ));
         }
         let name = p.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
         out.push(Check {

@@ -61,12 +61,8 @@ pub fn compute(root: &Path, project: &Project) -> Result<Fingerprint> {
 impl Fingerprint {
     /// The parts that differ from `before` (added, removed or changed), by name.
     pub fn changed_since(&self, before: &Fingerprint) -> Vec<String> {
-        let mut out: Vec<String> = self
-            .parts
-            .iter()
-            .filter(|(k, v)| before.parts.get(*k) != Some(v))
-            .map(|(k, _)| k.clone())
-            .collect();
+        let mut out: Vec<String> =
+            self.parts.iter().filter(|(k, v)| before.parts.get(*k) != Some(v)).map(|(k, _)| k.clone()).collect();
         out.extend(before.parts.keys().filter(|k| !self.parts.contains_key(*k)).cloned());
         out
     }

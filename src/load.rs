@@ -30,11 +30,10 @@ pub fn load_frame(
         return Ok(0);
     }
     frame.rechunk_mut();
-    let mut appender = conn.appender_to_db(table, schema).map_err(Error::duckdb(format!("appending to {schema}.{table}")))?;
+    let mut appender =
+        conn.appender_to_db(table, schema).map_err(Error::duckdb(format!("appending to {schema}.{table}")))?;
     for batch in to_record_batches(frame)? {
-        appender
-            .append_record_batch(batch)
-            .map_err(Error::duckdb(format!("appending to {schema}.{table}")))?;
+        appender.append_record_batch(batch).map_err(Error::duckdb(format!("appending to {schema}.{table}")))?;
     }
     appender.flush().map_err(Error::duckdb(format!("flushing {schema}.{table}")))?;
     Ok(frame.height())

@@ -27,7 +27,8 @@ impl Drop for BuildLock {
 pub fn acquire(paths: &Paths, run_id: &str, wait: Option<Duration>) -> Result<BuildLock> {
     std::fs::create_dir_all(&paths.dir).map_err(Error::io(&paths.dir))?;
     let path = paths.dir.join(".lock");
-    let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(Error::io(&path))?;
+    let mut file =
+        OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(Error::io(&path))?;
     let deadline = wait.map(|w| Instant::now() + w);
     let mut announced = false;
     loop {

@@ -23,7 +23,9 @@ fn main() -> ExitCode {
             })
         }
         Command::Check => cmd::build::run(&root, &Options::new("check", false)).map(|s| cmd::build::report(&s, false)),
-        Command::Refresh { full, wait } => cmd::refresh::run(&root, full, wait, "refresh").map(|o| cmd::refresh::report(&o)),
+        Command::Refresh { full, wait } => {
+            cmd::refresh::run(&root, full, wait, "refresh").map(|o| cmd::refresh::report(&o))
+        }
         Command::Schedule { every, wait } => cmd::schedule::run(&root, every, wait),
         Command::Runs { limit, format } => cmd::runs::run(&root, limit, format),
         Command::Sql { query, file, format } => cmd::sql::run(&root, query, file.as_deref(), format),
@@ -38,7 +40,12 @@ fn main() -> ExitCode {
         Command::Report => cmd::report::run(&root),
         Command::Gen { rows, out, seed, bad_fraction } => cmd::gen::run(&out, rows, seed, bad_fraction),
         Command::Completions { shell } => {
-            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "baimo", &mut std::io::stdout());
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "baimo",
+                &mut std::io::stdout(),
+            );
             Ok(())
         }
     };

@@ -43,16 +43,14 @@ pub fn discover(root: &Path) -> Result<Vec<Model>> {
     for path in files {
         let rel = path.strip_prefix(root).unwrap_or(&path).display().to_string();
         let loc = Location::file(&rel);
-        let schema = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .and_then(|s| s.to_str())
-            .unwrap_or_default()
-            .to_string();
+        let schema = path.parent().and_then(|p| p.file_name()).and_then(|s| s.to_str()).unwrap_or_default().to_string();
         if !MODEL_SCHEMAS.contains(&schema.as_str()) {
             return Err(Error::spec(
                 loc,
-                format!("models live in pipelines/models/<schema>/ with schema one of {}; found `{schema}`", MODEL_SCHEMAS.join(", ")),
+                format!(
+                    "models live in pipelines/models/<schema>/ with schema one of {}; found `{schema}`",
+                    MODEL_SCHEMAS.join(", ")
+                ),
             ));
         }
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
@@ -178,11 +176,17 @@ pub fn order(models: &[Model], available: &BTreeSet<String>) -> Result<Vec<usize
     for (i, m) in models.iter().enumerate() {
         if let Some(&j) = by_name.get(&m.qualified()) {
             if j != i {
-                return Err(Error::spec(Location::file(&m.path), format!("{} is also defined by {}", m.qualified(), models[j].path)));
+                return Err(Error::spec(
+                    Location::file(&m.path),
+                    format!("{} is also defined by {}", m.qualified(), models[j].path),
+                ));
             }
         }
         if available.contains(&m.qualified()) {
-            return Err(Error::spec(Location::file(&m.path), format!("{} is already a source table; rename the model", m.qualified())));
+            return Err(Error::spec(
+                Location::file(&m.path),
+                format!("{} is already a source table; rename the model", m.qualified()),
+            ));
         }
         for dep in &m.depends_on {
             if !by_name.contains_key(dep) && !available.contains(dep) && !dep.starts_with("main.") {
@@ -201,12 +205,20 @@ pub fn order(models: &[Model], available: &BTreeSet<String>) -> Result<Vec<usize
         Grey,
         Black,
     }
-    fn visit(i: usize, models: &[Model], by_name: &BTreeMap<String, usize>, marks: &mut [Mark], path: &mut Vec<usize>, out: &mut Vec<usize>) -> Result<()> {
+    fn visit(
+        i: usize,
+        models: &[Model],
+        by_name: &BTreeMap<String, usize>,
+        marks: &mut [Mark],
+        path: &mut Vec<usize>,
+        out: &mut Vec<usize>,
+    ) -> Result<()> {
         match marks[i] {
             Mark::Black => return Ok(()),
             Mark::Grey => {
                 let start = path.iter().position(|&p| p == i).unwrap_or(0);
-                let cycle: Vec<String> = path[start..].iter().chain(std::iter::once(&i)).map(|&p| models[p].qualified()).collect();
+                let cycle: Vec<String> =
+                    path[start..].iter().chain(std::iter::once(&i)).map(|&p| models[p].qualified()).collect();
                 let files: Vec<&str> = path[start..].iter().map(|&p| models[p].path.as_str()).collect();
                 return Err(Error::spec(
                     Location::file(&models[i].path),

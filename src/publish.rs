@@ -133,7 +133,10 @@ fn wal_of(db: &Path) -> PathBuf {
 /// Moves a closed, checkpointed build file over the published warehouse, durably.
 pub fn publish(paths: &Paths, build: &Path) -> Result<()> {
     if wal_of(build).exists() {
-        return Err(Error::Internal(format!("{} still has a write-ahead log: it was not checkpointed", build.display())));
+        return Err(Error::Internal(format!(
+            "{} still has a write-ahead log: it was not checkpointed",
+            build.display()
+        )));
     }
     File::open(build).and_then(|f| f.sync_all()).map_err(Error::io(build))?;
     std::fs::rename(build, &paths.published).map_err(Error::io(&paths.published))?;
@@ -144,9 +147,11 @@ pub fn publish(paths: &Paths, build: &Path) -> Result<()> {
 /// Appends a run to `runs.jsonl` (one JSON object per line), durably.
 pub fn append_run(paths: &Paths, record: &RunRecord) -> Result<()> {
     std::fs::create_dir_all(&paths.dir).map_err(Error::io(&paths.dir))?;
-    let mut line = serde_json::to_string(record).map_err(|e| Error::Internal(format!("serialising the run record: {e}")))?;
+    let mut line =
+        serde_json::to_string(record).map_err(|e| Error::Internal(format!("serialising the run record: {e}")))?;
     line.push('\n');
-    let mut f = OpenOptions::new().create(true).append(true).open(&paths.runs_log).map_err(Error::io(&paths.runs_log))?;
+    let mut f =
+        OpenOptions::new().create(true).append(true).open(&paths.runs_log).map_err(Error::io(&paths.runs_log))?;
     f.write_all(line.as_bytes()).and_then(|_| f.sync_data()).map_err(Error::io(&paths.runs_log))
 }
 

@@ -30,7 +30,8 @@ pub enum Format {
 
 /// Runs a query and renders every value as text.
 pub fn query(conn: &Connection, sql: &str) -> Result<TextTable> {
-    let mut stmt = conn.prepare(sql).map_err(|e| Error::Sql { location: Location::file("query"), message: e.to_string() })?;
+    let mut stmt =
+        conn.prepare(sql).map_err(|e| Error::Sql { location: Location::file("query"), message: e.to_string() })?;
     let batches: Vec<RecordBatch> = stmt
         .query_arrow([])
         .map_err(|e| Error::Sql { location: Location::file("query"), message: e.to_string() })?
@@ -66,13 +67,16 @@ fn render_column(array: &dyn Array, options: &FormatOptions) -> Result<Vec<Optio
                 }
                 let v = match array.as_any().downcast_ref::<Float64Array>() {
                     Some(a) => a.value(i),
-                    None => array.as_any().downcast_ref::<Float32Array>().map(|a| a.value(i) as f64).unwrap_or(f64::NAN),
+                    None => {
+                        array.as_any().downcast_ref::<Float32Array>().map(|a| a.value(i) as f64).unwrap_or(f64::NAN)
+                    }
                 };
                 out.push(Some(format_number(v)));
             }
         }
         _ => {
-            let f = ArrayFormatter::try_new(array, options).map_err(|e| Error::Internal(format!("formatting a result: {e}")))?;
+            let f = ArrayFormatter::try_new(array, options)
+                .map_err(|e| Error::Internal(format!("formatting a result: {e}")))?;
             for i in 0..n {
                 out.push(if array.is_null(i) { None } else { Some(f.value(i).to_string()) });
             }
@@ -157,7 +161,8 @@ impl TextTable {
                 let rule: Vec<&str> = self.numeric.iter().map(|&n| if n { "---:" } else { "---" }).collect();
                 writeln!(out, "| {} |", rule.join(" | "))?;
                 for row in &self.rows {
-                    let cells: Vec<String> = row.iter().map(|v| v.as_deref().unwrap_or("").replace('|', "\\|")).collect();
+                    let cells: Vec<String> =
+                        row.iter().map(|v| v.as_deref().unwrap_or("").replace('|', "\\|")).collect();
                     writeln!(out, "| {} |", cells.join(" | "))?;
                 }
                 Ok(())

@@ -10,7 +10,7 @@
 
 use crate::error::{clip, Error, Result};
 use crate::extract::{Cell, RawTable};
-use crate::quantity::{self, ParseOptions, Quantity, Qualifier, Unit};
+use crate::quantity::{self, ParseOptions, Qualifier, Quantity, Unit};
 use crate::spec::{Column, ColumnType, Contract, OnError};
 use polars::prelude::*;
 use std::collections::{BTreeSet, HashMap};
@@ -35,7 +35,15 @@ impl std::fmt::Display for Reject {
         if let Some(s) = &self.sheet {
             write!(f, ", sheet `{s}`")?;
         }
-        write!(f, ", cell {} (column `{}`): {} [rule: {}] (found `{}`)", self.cell, self.column, self.message, self.rule, clip(&self.raw, 200))
+        write!(
+            f,
+            ", cell {} (column `{}`): {} [rule: {}] (found `{}`)",
+            self.cell,
+            self.column,
+            self.message,
+            self.rule,
+            clip(&self.raw, 200)
+        )
     }
 }
 
@@ -83,9 +91,19 @@ pub fn staged_columns(col: &Column) -> Vec<(String, &'static str, String)> {
                 (format!("{n}_high"), "DOUBLE", format!("{d}: high end (or the value) in `{n}_unit`")),
             ];
             if col.kind == Bound {
-                v.push((format!("{n}_qualifier"), "VARCHAR", "= exact, > more than, >= at least, < less than, <= at most, ~ about, order: order of magnitude".into()));
+                v.push((
+                    format!("{n}_qualifier"),
+                    "VARCHAR",
+                    "= exact, > more than, >= at least, < less than, <= at most, ~ about, order: order of magnitude"
+                        .into(),
+                ));
             }
-            v.push((format!("{n}_unit"), "VARCHAR", "Canonical unit: CNY, USD, fraction, PFLOPS, days, seconds, count, tokens, times, points, number".into()));
+            v.push((
+                format!("{n}_unit"),
+                "VARCHAR",
+                "Canonical unit: CNY, USD, fraction, PFLOPS, days, seconds, count, tokens, times, points, number"
+                    .into(),
+            ));
             v.push(raw);
             v
         }
@@ -103,12 +121,37 @@ pub const PROVENANCE: &[(&str, &str, &str)] = &[
 /// Typed buffers for one contract column.
 enum Buffer {
     Text(Vec<Option<String>>),
-    Int { value: Vec<Option<i64>>, raw: Vec<Option<String>> },
-    Float { value: Vec<Option<f64>>, raw: Vec<Option<String>> },
-    Money { value: Vec<Option<f64>>, currency: Vec<Option<String>>, per: Vec<Option<String>>, raw: Vec<Option<String>> },
-    Days { low: Vec<Option<f64>>, high: Vec<Option<f64>>, raw: Vec<Option<String>> },
-    Date { value: Vec<Option<i32>>, precision: Vec<Option<String>>, raw: Vec<Option<String>> },
-    Span { low: Vec<Option<f64>>, high: Vec<Option<f64>>, qualifier: Option<Vec<Option<String>>>, unit: Vec<Option<String>>, raw: Vec<Option<String>> },
+    Int {
+        value: Vec<Option<i64>>,
+        raw: Vec<Option<String>>,
+    },
+    Float {
+        value: Vec<Option<f64>>,
+        raw: Vec<Option<String>>,
+    },
+    Money {
+        value: Vec<Option<f64>>,
+        currency: Vec<Option<String>>,
+        per: Vec<Option<String>>,
+        raw: Vec<Option<String>>,
+    },
+    Days {
+        low: Vec<Option<f64>>,
+        high: Vec<Option<f64>>,
+        raw: Vec<Option<String>>,
+    },
+    Date {
+        value: Vec<Option<i32>>,
+        precision: Vec<Option<String>>,
+        raw: Vec<Option<String>>,
+    },
+    Span {
+        low: Vec<Option<f64>>,
+        high: Vec<Option<f64>>,
+        qualifier: Option<Vec<Option<String>>>,
+        unit: Vec<Option<String>>,
+        raw: Vec<Option<String>>,
+    },
 }
 
 /// What one cell parsed to.
@@ -159,7 +202,10 @@ fn parse_cell(col: &Column, text: &str) -> CellResult {
         if kind == Range && q.qualifier != Qualifier::Exact {
             return fail(
                 "range/qualifier",
-                format!("`{text}` carries a qualifier ({}); declare the column as type = \"bound\"", q.qualifier.as_str()),
+                format!(
+                    "`{text}` carries a qualifier ({}); declare the column as type = \"bound\"",
+                    q.qualifier.as_str()
+                ),
             );
         }
         if let Some(u) = &col.unit {
@@ -198,7 +244,10 @@ fn parse_cell(col: &Column, text: &str) -> CellResult {
                     return fail(&format!("{type_name}/unit"), format!("expected unit `{u}`, found `{}`", q.unit_text));
                 }
             } else if !unit_ok(&[Unit::Number]) {
-                return fail(&format!("{type_name}/unit"), format!("unexpected unit `{}`; declare `unit = \"{}\"`", q.unit_text, q.unit_text));
+                return fail(
+                    &format!("{type_name}/unit"),
+                    format!("unexpected unit `{}`; declare `unit = \"{}\"`", q.unit_text, q.unit_text),
+                );
             }
             if kind == Integer {
                 if v.fract() != 0.0 || v.abs() > 9.0e15 {
@@ -227,7 +276,11 @@ fn parse_cell(col: &Column, text: &str) -> CellResult {
             if col.per.is_some() && q.per != col.per {
                 return fail(
                     "money/per",
-                    format!("expected a price per `{}`, found `{}`", col.per.as_deref().unwrap_or(""), q.per.as_deref().unwrap_or("(none)")),
+                    format!(
+                        "expected a price per `{}`, found `{}`",
+                        col.per.as_deref().unwrap_or(""),
+                        q.per.as_deref().unwrap_or("(none)")
+                    ),
                 );
             }
             Ok(Parsed::Money(v, currency, q.per))
@@ -284,7 +337,8 @@ impl Buffer {
                 raw.push(raw_text);
             }
             (Buffer::Date { value, precision, raw }, p) => {
-                let (d, pr) = if let Some(Parsed::Date(d, p)) = p { (Some(d), Some(p.to_string())) } else { (None, None) };
+                let (d, pr) =
+                    if let Some(Parsed::Date(d, p)) = p { (Some(d), Some(p.to_string())) } else { (None, None) };
                 value.push(d);
                 precision.push(pr);
                 raw.push(raw_text);
@@ -315,7 +369,9 @@ impl Buffer {
                 Series::new(s(2), per),
                 Series::new(s(3), raw),
             ],
-            Buffer::Days { low, high, raw } => vec![Series::new(s(0), low), Series::new(s(1), high), Series::new(s(2), raw)],
+            Buffer::Days { low, high, raw } => {
+                vec![Series::new(s(0), low), Series::new(s(1), high), Series::new(s(2), raw)]
+            }
             Buffer::Date { value, precision, raw } => vec![
                 Series::new(s(0), value).cast(&DataType::Date).map_err(Error::polars("date column"))?,
                 Series::new(s(1), precision),
@@ -408,7 +464,12 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
     let mut checks: Vec<(usize, String, String, Expr)> = Vec::new();
     for (ci, col) in contract.columns.iter().enumerate() {
         if col.required {
-            checks.push((ci, "required".into(), "the cell is empty but the column is required".into(), col_expr(&presence_column(col)).is_null()));
+            checks.push((
+                ci,
+                "required".into(),
+                "the cell is empty but the column is required".into(),
+                col_expr(&presence_column(col)).is_null(),
+            ));
         }
         for vc in value_columns(col) {
             if let Some(min) = col.min {
@@ -424,13 +485,25 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
                 ci,
                 "accepted_values".into(),
                 format!("not one of: {}", values.join(", ")),
-                col_expr(&col.name).is_in(lit(allowed).implode(true), false).not().and(col_expr(&col.name).is_not_null()),
+                col_expr(&col.name)
+                    .is_in(lit(allowed).implode(true), false)
+                    .not()
+                    .and(col_expr(&col.name).is_not_null()),
             ));
         }
     }
     if !checks.is_empty() {
-        let exprs: Vec<Expr> = checks.iter().enumerate().map(|(i, (_, _, _, e))| e.clone().fill_null(lit(false)).alias(format!("check_{i}"))).collect();
-        let masks = frame.clone().lazy().select(exprs).collect().map_err(Error::polars(format!("checking {}", contract.name)))?;
+        let exprs: Vec<Expr> = checks
+            .iter()
+            .enumerate()
+            .map(|(i, (_, _, _, e))| e.clone().fill_null(lit(false)).alias(format!("check_{i}")))
+            .collect();
+        let masks = frame
+            .clone()
+            .lazy()
+            .select(exprs)
+            .collect()
+            .map_err(Error::polars(format!("checking {}", contract.name)))?;
         for (i, (ci, rule, message, _)) in checks.iter().enumerate() {
             let mask = masks.columns()[i].bool().map_err(Error::polars("check mask"))?.clone();
             for (ri, hit) in mask.iter().enumerate() {
@@ -444,12 +517,19 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
 
     // The primary key: unique, and every part present.
     if !contract.primary_key.is_empty() {
-        let idx: Vec<usize> = contract.primary_key.iter().filter_map(|k| contract.columns.iter().position(|c| &c.name == k)).collect();
+        let idx: Vec<usize> =
+            contract.primary_key.iter().filter_map(|k| contract.columns.iter().position(|c| &c.name == k)).collect();
         let mut seen: HashMap<Vec<String>, u32> = HashMap::new();
         for r in &table.rows {
             let key: Vec<String> = idx.iter().map(|&i| quantity::normalise(r.cells[i].text())).collect();
             if let Some(&first) = seen.get(&key) {
-                reject(idx[0], r.row, &key.join(" / "), "primary_key".into(), format!("duplicate primary key ({}), first seen in row {first}", contract.primary_key.join(", ")));
+                reject(
+                    idx[0],
+                    r.row,
+                    &key.join(" / "),
+                    "primary_key".into(),
+                    format!("duplicate primary key ({}), first seen in row {first}", contract.primary_key.join(", ")),
+                );
             } else {
                 seen.insert(key, r.row);
             }
@@ -474,7 +554,11 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
                     contract.path
                 ));
             }
-            return Err(Error::Rejected { source_name: contract.name.clone(), count: rejects.len(), details: details.join("\n") });
+            return Err(Error::Rejected {
+                source_name: contract.name.clone(),
+                count: rejects.len(),
+                details: details.join("\n"),
+            });
         }
     }
     let frame = if bad_rows.is_empty() {

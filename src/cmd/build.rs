@@ -7,11 +7,11 @@
 use crate::audit::{self, Check, Outcome};
 use crate::error::{Error, Result};
 use crate::extract;
+use crate::fingerprint;
 use crate::load;
+use crate::lock;
 use crate::model::{self, Model};
 use crate::publish::{self, Input, Paths, RunRecord, Stage};
-use crate::fingerprint;
-use crate::lock;
 use crate::spec::{load_contracts, quote, Contract, Materialized, Severity};
 use crate::validate::{self, Reject, PROVENANCE};
 use duckdb::{params, Connection};
@@ -20,8 +20,15 @@ use std::path::Path;
 use std::time::Instant;
 
 /// The tables every build makes in `meta` (src/sql/meta.sql); models may read them.
-pub const META_TABLES: &[&str] =
-    &["meta.runs", "meta.files", "meta.sources", "meta.source_columns", "meta.rejects", "meta.test_results", "meta.columns"];
+pub const META_TABLES: &[&str] = &[
+    "meta.runs",
+    "meta.files",
+    "meta.sources",
+    "meta.source_columns",
+    "meta.rejects",
+    "meta.test_results",
+    "meta.columns",
+];
 
 /// Everything under `pipelines/`, read and checked before any file is opened for writing.
 pub struct Project {
@@ -100,7 +107,11 @@ impl Plan {
     /// The selected sources and models, everything downstream of them, and whatever the
     /// published warehouse lacks.
     fn select(project: &Project, selectors: &[String], published: &Path) -> Result<Plan> {
-        let mut plan = Plan { rebuild_sources: BTreeSet::new(), rebuild_models: BTreeSet::new(), carry_from: Some(published.to_path_buf()) };
+        let mut plan = Plan {
+            rebuild_sources: BTreeSet::new(),
+            rebuild_models: BTreeSet::new(),
+            carry_from: Some(published.to_path_buf()),
+        };
         let mut rebuilt_tables: BTreeSet<String> = BTreeSet::new();
         for sel in selectors {
             let bare = sel.strip_prefix("staging.").unwrap_or(sel);
@@ -113,7 +124,10 @@ impl Plan {
             } else {
                 let mut known: Vec<String> = project.contracts.iter().map(|c| c.name.clone()).collect();
                 known.extend(project.models.iter().map(Model::qualified));
-                return Err(Error::Usage(format!("--select {sel}: no source or model of that name (known: {})", known.join(", "))));
+                return Err(Error::Usage(format!(
+                    "--select {sel}: no source or model of that name (known: {})",
+                    known.join(", ")
+                )));
             }
         }
         // Models are in dependency order, so one pass finds everything downstream.
@@ -186,10 +200,10 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
         Ok((tests, rejects)) => {
             if options.publish {
                 let finish = Instant::now();
-                let closed = conn
-                    .execute_batch("checkpoint")
-                    .map_err(Error::duckdb("checkpointing the build"))
-                    .and_then(|_| conn.close().map_err(|(_, e)| Error::Duckdb { context: "closing the build".into(), source: e }));
+                let closed =
+                    conn.execute_batch("checkpoint").map_err(Error::duckdb("checkpointing the build")).and_then(|_| {
+                        conn.close().map_err(|(_, e)| Error::Duckdb { context: "closing the build".into(), source: e })
+                    });
                 if let Err(e) = closed.and_then(|_| publish::publish(&paths, &build_file)) {
                     publish::discard(&build_file);
                     return Err(fail_run(&paths, record, e));
@@ -227,7 +241,14 @@ fn fail_run(paths: &Paths, mut record: RunRecord, e: Error) -> Error {
 
 type Executed = (Vec<Outcome>, Vec<Reject>);
 
-fn execute(conn: &Connection, project: &Project, paths: &Paths, plan: &Plan, record: &mut RunRecord, publishing: bool) -> Result<Executed> {
+fn execute(
+    conn: &Connection,
+    project: &Project,
+    paths: &Paths,
+    plan: &Plan,
+    record: &mut RunRecord,
+    publishing: bool,
+) -> Result<Executed> {
     conn.execute_batch(include_str!("../sql/meta.sql")).map_err(Error::duckdb("creating the meta schema"))?;
     conn.execute_batch(include_str!("../sql/macros.sql")).map_err(Error::duckdb("creating the macros"))?;
     if let Some(published) = &plan.carry_from {
@@ -293,7 +314,17 @@ fn execute(conn: &Connection, project: &Project, paths: &Paths, plan: &Plan, rec
         }
         conn.execute(
             "insert into meta.files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params![record.id, contract.name, raw.file, raw.sheet, raw.sha256, raw.bytes as i64, validated.rows_read as i64, loaded as i64, rejected_rows as i64],
+            params![
+                record.id,
+                contract.name,
+                raw.file,
+                raw.sheet,
+                raw.sha256,
+                raw.bytes as i64,
+                validated.rows_read as i64,
+                loaded as i64,
+                rejected_rows as i64
+            ],
         )
         .map_err(Error::duckdb("recording meta.files"))?;
         record.rows_read += validated.rows_read as u64;
@@ -336,14 +367,26 @@ fn execute(conn: &Connection, project: &Project, paths: &Paths, plan: &Plan, rec
     checks.extend(project.audits.iter().cloned());
     let outcomes: Vec<Outcome> = checks.into_iter().map(|c| audit::run(conn, c)).collect();
     write_test_results(conn, &record.id, &outcomes)?;
-    record.stages.push(Stage { stage: "audit".into(), seconds: t.elapsed().as_secs_f64(), rows: outcomes.len() as u64 });
+    record.stages.push(Stage {
+        stage: "audit".into(),
+        seconds: t.elapsed().as_secs_f64(),
+        rows: outcomes.len() as u64,
+    });
     let blocking: Vec<&Outcome> = outcomes.iter().filter(|o| o.blocks()).collect();
     if !blocking.is_empty() {
         let details: Vec<String> = blocking
             .iter()
             .map(|o| {
-                let what = if o.status == "error" { "could not run".to_string() } else { format!("{} failing row(s)", o.failing_rows) };
-                let sample = if o.sample.is_empty() { String::new() } else { format!("\n      {}", o.sample.replace('\n', "\n      ")) };
+                let what = if o.status == "error" {
+                    "could not run".to_string()
+                } else {
+                    format!("{} failing row(s)", o.failing_rows)
+                };
+                let sample = if o.sample.is_empty() {
+                    String::new()
+                } else {
+                    format!("\n      {}", o.sample.replace('\n', "\n      "))
+                };
                 format!("  {} ({}): {what}{sample}", o.check.name, o.check.declared_in)
             })
             .collect();
@@ -384,12 +427,21 @@ fn carry_source(conn: &Connection, contract: &Contract, run_id: &str) -> Result<
     let t = quote(&contract.name);
     conn.execute_batch(&format!("create table staging.{t} as select * from published.staging.{t}"))
         .map_err(Error::duckdb(format!("carrying staging.{} over", contract.name)))?;
-    conn.execute("insert into meta.files select ? , * exclude (run_id) from published.meta.files where source = ?", params![run_id, contract.name])
-        .map_err(Error::duckdb("carrying meta.files over"))?;
-    conn.execute("insert into meta.rejects select ?, * exclude (run_id) from published.meta.rejects where source = ?", params![run_id, contract.name])
-        .map_err(Error::duckdb("carrying meta.rejects over"))?;
-    conn.execute("insert into meta.source_columns select * from published.meta.source_columns where source = ?", params![contract.name])
-        .map_err(Error::duckdb("carrying meta.source_columns over"))?;
+    conn.execute(
+        "insert into meta.files select ? , * exclude (run_id) from published.meta.files where source = ?",
+        params![run_id, contract.name],
+    )
+    .map_err(Error::duckdb("carrying meta.files over"))?;
+    conn.execute(
+        "insert into meta.rejects select ?, * exclude (run_id) from published.meta.rejects where source = ?",
+        params![run_id, contract.name],
+    )
+    .map_err(Error::duckdb("carrying meta.rejects over"))?;
+    conn.execute(
+        "insert into meta.source_columns select * from published.meta.source_columns where source = ?",
+        params![contract.name],
+    )
+    .map_err(Error::duckdb("carrying meta.source_columns over"))?;
     document_source(conn, contract)?;
     tracing::info!(source = %contract.name, "unchanged: carried over from the published warehouse");
     Ok(true)
@@ -439,7 +491,11 @@ fn document_source(conn: &Connection, contract: &Contract) -> Result<()> {
         Some(s) => format!("{}, sheet {s}", contract.file),
         None => contract.file.clone(),
     };
-    model::comment(conn, &format!("table {target}"), &format!("{} (from {origin}; report section: {})", contract.description, contract.reference))?;
+    model::comment(
+        conn,
+        &format!("table {target}"),
+        &format!("{} (from {origin}; report section: {})", contract.description, contract.reference),
+    )?;
     for (name, doc) in docs {
         model::comment(conn, &format!("column {target}.{}", quote(&name)), &doc)?;
     }
@@ -449,8 +505,19 @@ fn document_source(conn: &Connection, contract: &Contract) -> Result<()> {
 fn write_rejects(conn: &Connection, run_id: &str, rejects: &[Reject]) -> Result<()> {
     let mut app = conn.appender_to_db("rejects", "meta").map_err(Error::duckdb("meta.rejects"))?;
     for r in rejects {
-        app.append_row(params![run_id, r.source, r.file, r.sheet, r.cell, r.row as i32, r.column, r.raw, r.rule, r.message])
-            .map_err(Error::duckdb("meta.rejects"))?;
+        app.append_row(params![
+            run_id,
+            r.source,
+            r.file,
+            r.sheet,
+            r.cell,
+            r.row as i32,
+            r.column,
+            r.raw,
+            r.rule,
+            r.message
+        ])
+        .map_err(Error::duckdb("meta.rejects"))?;
     }
     app.flush().map_err(Error::duckdb("meta.rejects"))
 }
@@ -470,8 +537,20 @@ fn write_test_results(conn: &Connection, run_id: &str, outcomes: &[Outcome]) -> 
     for o in outcomes {
         let c = &o.check;
         let severity = if c.severity == Severity::Warn { "warn" } else { "error" };
-        app.append_row(params![run_id, c.name, c.kind, c.target, c.column, severity, o.status, o.failing_rows, o.sample, c.declared_in, c.failing_sql])
-            .map_err(Error::duckdb("meta.test_results"))?;
+        app.append_row(params![
+            run_id,
+            c.name,
+            c.kind,
+            c.target,
+            c.column,
+            severity,
+            o.status,
+            o.failing_rows,
+            o.sample,
+            c.declared_in,
+            c.failing_sql
+        ])
+        .map_err(Error::duckdb("meta.test_results"))?;
     }
     app.flush().map_err(Error::duckdb("meta.test_results"))
 }
@@ -514,7 +593,10 @@ pub fn report(summary: &Summary, published: bool) {
         eprintln!("warning: {} ({}): {} failing row(s)", o.check.name, o.check.declared_in, o.failing_rows);
     }
     if !summary.rejects.is_empty() {
-        eprintln!("warning: {} cell(s) quarantined; see `baimo sql \"select * from meta.rejects\"`", summary.rejects.len());
+        eprintln!(
+            "warning: {} cell(s) quarantined; see `baimo sql \"select * from meta.rejects\"`",
+            summary.rejects.len()
+        );
     }
     let total: f64 = r.stages.iter().map(|s| s.seconds).sum();
     let what = if published { "published warehouse/baimo.duckdb" } else { "check passed (nothing published)" };

@@ -47,19 +47,29 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
          union all select schema_name, view_name, 'view', coalesce(comment, '') from duckdb_views() \
          where schema_name in ('staging', 'marts', 'meta') and not internal order by 1, 2",
     )?;
-    let mut index = TextTable { headers: ["table", "kind", "rows", "description"].map(String::from).to_vec(), numeric: vec![false, false, true, false], rows: vec![] };
+    let mut index = TextTable {
+        headers: ["table", "kind", "rows", "description"].map(String::from).to_vec(),
+        numeric: vec![false, false, true, false],
+        rows: vec![],
+    };
     let mut sections = Vec::new();
     for row in &tables.rows {
         let [schema, name, kind, comment] = [0, 1, 2, 3].map(|i| row[i].clone().unwrap_or_default());
         let qualified = format!("{schema}.{name}");
         let count = render::query(&conn, &format!("select count(*) from {}.{}", quote(&schema), quote(&name)))?;
         let rows = count.rows.first().and_then(|r| r[0].clone()).unwrap_or_default();
-        index.rows.push(vec![Some(format!("[{qualified}](#{})", anchor(&qualified))), Some(kind.clone()), Some(rows.clone()), Some(comment.clone())]);
+        index.rows.push(vec![
+            Some(format!("[{qualified}](#{})", anchor(&qualified))),
+            Some(kind.clone()),
+            Some(rows.clone()),
+            Some(comment.clone()),
+        ]);
 
         let mut blocks = vec![Block::Heading(3, qualified.clone(), anchor(&qualified))];
         blocks.push(Block::Para(format!("{kind}, {rows} rows. {comment}")));
         if let Some(m) = project.models.iter().find(|m| m.qualified() == qualified) {
-            let downstream: Vec<String> = project.models.iter().filter(|d| d.depends_on.contains(&qualified)).map(|d| d.qualified()).collect();
+            let downstream: Vec<String> =
+                project.models.iter().filter(|d| d.depends_on.contains(&qualified)).map(|d| d.qualified()).collect();
             blocks.push(Block::Para(format!(
                 "Model `{}`. Reads: {}. Read by: {}.",
                 m.path,
@@ -81,7 +91,11 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
                 if c.primary_key.is_empty() { "none".into() } else { c.primary_key.join(", ") },
                 c.on_error
             )));
-            let mut contract = TextTable { headers: ["column", "header in the file", "type", "required", "rules"].map(String::from).to_vec(), numeric: vec![false; 5], rows: vec![] };
+            let mut contract = TextTable {
+                headers: ["column", "header in the file", "type", "required", "rules"].map(String::from).to_vec(),
+                numeric: vec![false; 5],
+                rows: vec![],
+            };
             for col in &c.columns {
                 let mut rules = Vec::new();
                 if let Some(v) = col.min {
@@ -99,7 +113,13 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
                 if let Some(v) = &col.references {
                     rules.push(format!("references {v}"));
                 }
-                contract.rows.push(vec![Some(col.name.clone()), Some(col.header().to_string()), Some(format!("{:?}", col.kind).to_lowercase()), Some(col.required.to_string()), Some(rules.join("; "))]);
+                contract.rows.push(vec![
+                    Some(col.name.clone()),
+                    Some(col.header().to_string()),
+                    Some(format!("{:?}", col.kind).to_lowercase()),
+                    Some(col.required.to_string()),
+                    Some(rules.join("; ")),
+                ]);
             }
             blocks.push(Block::Table(contract));
         }
@@ -111,7 +131,11 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
                 name.replace('\'', "''")
             ),
         )?;
-        blocks.push(Block::Table(TextTable { headers: ["column", "type", "description"].map(String::from).to_vec(), numeric: vec![false; 3], rows: cols.rows }));
+        blocks.push(Block::Table(TextTable {
+            headers: ["column", "type", "description"].map(String::from).to_vec(),
+            numeric: vec![false; 3],
+            rows: cols.rows,
+        }));
         sections.push((schema, blocks));
     }
     doc.push(Block::Heading(2, "Tables".into(), "tables".into()));
@@ -128,14 +152,20 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
     doc.push(Block::Heading(2, "Test results".into(), "tests".into()));
     let tests = render::query(&conn, "select status, severity, test, declared_in, failing_rows from meta.test_results order by status <> 'pass' desc, test")?;
     let passed = tests.rows.iter().filter(|r| r[0].as_deref() == Some("pass")).count();
-    doc.push(Block::Para(format!("{passed} of {} tests passed in the build that made this warehouse.", tests.rows.len())));
+    doc.push(Block::Para(format!(
+        "{passed} of {} tests passed in the build that made this warehouse.",
+        tests.rows.len()
+    )));
     doc.push(Block::Table(tests));
 
     let has_claims = tables.rows.iter().any(|r| r[0].as_deref() == Some("meta") && r[1].as_deref() == Some("claims"));
     if has_claims {
         doc.push(Block::Heading(2, "Claims".into(), "claims".into()));
         doc.push(Block::Para("The report checked against itself (meta.claims).".into()));
-        doc.push(Block::Table(render::query(&conn, "select id, status, stated_raw, recomputed_value, explanation from meta.claims order by status, id")?));
+        doc.push(Block::Table(render::query(
+            &conn,
+            "select id, status, stated_raw, recomputed_value, explanation from meta.claims order by status, id",
+        )?));
     }
 
     std::fs::create_dir_all(&out).map_err(Error::io(&out))?;

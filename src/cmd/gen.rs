@@ -12,22 +12,24 @@ use crate::error::{Error, Result};
 use std::io::Write;
 use std::path::Path;
 
-/// xorshift64*: small, fast, deterministic.
-struct Rng(u64);
+/// xorshift64*: small, fast, deterministic (also drives the mutation tests).
+pub struct Rng(pub u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
 
-    fn below(&mut self, n: u64) -> u64 {
+    /// A number in 0..n.
+    pub fn below(&mut self, n: u64) -> u64 {
         self.next() % n.max(1)
     }
 
-    fn chance(&mut self, p: f64) -> bool {
+    /// True with probability p.
+    pub fn chance(&mut self, p: f64) -> bool {
         (self.next() >> 11) as f64 / (1u64 << 53) as f64 <= p
     }
 }
@@ -205,10 +207,22 @@ fn write_registry(path: &Path, rows: u64, rng: &mut Rng) -> Result<()> {
     let err = |e: zip::result::ZipError| Error::Internal(format!("writing {}: {e}", path.display()));
     let ioerr = |e: std::io::Error| Error::Io { path: path.to_path_buf(), source: e };
     let parts: [(&str, &str); 4] = [
-        ("[Content_Types].xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#),
-        ("_rels/.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
-        ("xl/workbook.xml", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="registry" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
-        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="registry" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
     ];
     for (name, text) in parts {
         zip.start_file(name, opts).map_err(err)?;
@@ -216,9 +230,17 @@ fn write_registry(path: &Path, rows: u64, rng: &mut Rng) -> Result<()> {
     }
     zip.start_file("xl/worksheets/sheet1.xml", opts).map_err(err)?;
     let cell = |r: u64, c: char, v: &str| format!(r#"<c r="{c}{r}" t="inlineStr"><is><t>{v}</t></is></c>"#);
-    let mut sheet = String::from(r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#);
+    let mut sheet = String::from(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#,
+    );
     sheet.push_str(&format!(r#"<row r="1">{}</row>"#, cell(1, 'A', "合成模型登记表")));
-    sheet.push_str(&format!(r#"<row r="2">{}{}{}{}</row>"#, cell(2, 'A', "模型"), cell(2, 'B', "阶段"), cell(2, 'C', "参数量"), cell(2, 'D', "发布时间")));
+    sheet.push_str(&format!(
+        r#"<row r="2">{}{}{}{}</row>"#,
+        cell(2, 'A', "模型"),
+        cell(2, 'B', "阶段"),
+        cell(2, 'C', "参数量"),
+        cell(2, 'D', "发布时间")
+    ));
     sheet.push_str(&format!(r#"<row r="3">{}</row>"#, cell(3, 'C', "亿")));
     zip.write_all(sheet.as_bytes()).map_err(ioerr)?;
     for i in 0..rows {
@@ -230,7 +252,13 @@ fn write_registry(path: &Path, rows: u64, rng: &mut Rng) -> Result<()> {
             _ => format!("近{}亿", 1 + rng.below(100)),
         };
         let date = format!("{}年{}月", 2022 + rng.below(3), 1 + rng.below(12));
-        let row = format!(r#"<row r="{r}">{}{}{}{}</row>"#, cell(r, 'A', &format!("model-{i:07}")), cell(r, 'B', stage), cell(r, 'C', &params), cell(r, 'D', &date));
+        let row = format!(
+            r#"<row r="{r}">{}{}{}{}</row>"#,
+            cell(r, 'A', &format!("model-{i:07}")),
+            cell(r, 'B', stage),
+            cell(r, 'C', &params),
+            cell(r, 'D', &date)
+        );
         zip.write_all(row.as_bytes()).map_err(ioerr)?;
     }
     zip.write_all(b"</sheetData></worksheet>").map_err(ioerr)?;

@@ -22,7 +22,10 @@ pub fn run(root: &Path, format: Format) -> Result<()> {
     };
     for row in tables.rows {
         let (schema, name) = (row[0].clone().unwrap_or_default(), row[1].clone().unwrap_or_default());
-        let count = render::query(&conn, &format!("select count(*) from {}.{}", crate::spec::quote(&schema), crate::spec::quote(&name)))?;
+        let count = render::query(
+            &conn,
+            &format!("select count(*) from {}.{}", crate::spec::quote(&schema), crate::spec::quote(&name)),
+        )?;
         let rows = count.rows.first().and_then(|r| r[0].clone());
         out.rows.push(vec![Some(format!("{schema}.{name}")), row[2].clone(), rows, row[3].clone()]);
     }

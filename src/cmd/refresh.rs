@@ -32,7 +32,8 @@ pub fn run(root: &Path, full: bool, wait: Option<Duration>, trigger: &str) -> Re
             options.changed = now.changed_since(&before);
             if !options.changed.iter().any(|c| c == "baimo") {
                 let known = |name: &&str| {
-                    project.contracts.iter().any(|c| c.name == *name) || project.models.iter().any(|m| m.qualified() == *name)
+                    project.contracts.iter().any(|c| c.name == *name)
+                        || project.models.iter().any(|m| m.qualified() == *name)
                 };
                 let select = options
                     .changed

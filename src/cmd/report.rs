@@ -179,7 +179,8 @@ fn runs(conn: &duckdb::Connection) -> Result<Figure> {
         "select model, gpus, gpu, duration_raw, gpu_hours_high, rental_usd_high from marts.training_run_cost \
          where gpu_hours_high is not null order by gpu_hours_high desc",
     )?;
-    let svg = bars("训练成本 GPU-hours per training run (high end)", "GPU-hours", &column(&t, 0), &numbers(&t, 4), false)?;
+    let svg =
+        bars("训练成本 GPU-hours per training run (high end)", "GPU-hours", &column(&t, 0), &numbers(&t, 4), false)?;
     Ok(Figure {
         title: "Cost per training run 单次训练算力消耗".into(),
         svg,
@@ -195,7 +196,13 @@ fn capacity(conn: &duckdb::Connection) -> Result<Figure> {
         "select company, max(company_pflops) as pflops, max(company_share) as share from marts.compute_capacity \
          where company_pflops is not null group by company order by share desc",
     )?;
-    let svg = bars("各厂商算力占比 Share of listed compute capacity", "share of listed PFLOPS", &column(&t, 0), &numbers(&t, 2), true)?;
+    let svg = bars(
+        "各厂商算力占比 Share of listed compute capacity",
+        "share of listed PFLOPS",
+        &column(&t, 0),
+        &numbers(&t, 2),
+        true,
+    )?;
     Ok(Figure {
         title: "Each company's share of listed compute capacity 厂商算力中心规模占比".into(),
         svg,
@@ -266,12 +273,19 @@ fn video(conn: &duckdb::Connection) -> Result<Figure> {
         conn,
         "select product, company, resolution, pixels_per_frame, pixels_vs_sora, clip_length_raw from marts.video_generation order by pixels_vs_sora desc, product",
     )?;
-    let svg = bars("视频生成产品 vs Sora: pixels per frame relative to Sora", "share of Sora's pixels", &column(&t, 0), &numbers(&t, 4), true)?;
+    let svg = bars(
+        "视频生成产品 vs Sora: pixels per frame relative to Sora",
+        "share of Sora's pixels",
+        &column(&t, 0),
+        &numbers(&t, 4),
+        true,
+    )?;
     Ok(Figure {
         title: "Video products against Sora 国内视频生成产品与Sora对比".into(),
         svg,
         source: "多模态生成将在短中期内落地 / 国内部分AI视频生成产品 vs Sora".into(),
-        note: "Pixels per frame from the stated resolution (Sora: the first size of its stated span, 1920x1080).".into(),
+        note: "Pixels per frame from the stated resolution (Sora: the first size of its stated span, 1920x1080)."
+            .into(),
         table: t,
     })
 }
@@ -294,7 +308,15 @@ pub fn run(root: &Path) -> Result<()> {
          <h1>百模大战 — key figures 关键指标</h1>\n<p>Charts of the warehouse's marts. Each cites the report section its figures come from.</p>\n",
     );
     for (i, f) in figures.iter().enumerate() {
-        let _ = write!(html, "<figure id=\"fig{}\">\n<h2>{}</h2>\n{}\n<figcaption>Source 来源: {}. {}</figcaption>\n<table><tr>", i + 1, esc(&f.title), f.svg, esc(&f.source), esc(&f.note));
+        let _ = write!(
+            html,
+            "<figure id=\"fig{}\">\n<h2>{}</h2>\n{}\n<figcaption>Source 来源: {}. {}</figcaption>\n<table><tr>",
+            i + 1,
+            esc(&f.title),
+            f.svg,
+            esc(&f.source),
+            esc(&f.note)
+        );
         for h in &f.table.headers {
             let _ = write!(html, "<th>{}</th>", esc(h));
         }

@@ -15,9 +15,19 @@ pub fn run(root: &Path, limit: usize, format: Format) -> Result<()> {
         return std::io::Write::write_all(&mut out, b"\n").map_err(Error::io("stdout"));
     }
     let mut table = TextTable {
-        headers: ["id", "trigger", "status", "started_at", "seconds", "rows_loaded", "rows_rejected", "changed", "reason"]
-            .map(String::from)
-            .to_vec(),
+        headers: [
+            "id",
+            "trigger",
+            "status",
+            "started_at",
+            "seconds",
+            "rows_loaded",
+            "rows_rejected",
+            "changed",
+            "reason",
+        ]
+        .map(String::from)
+        .to_vec(),
         numeric: vec![false, false, false, false, true, true, true, false, false],
         rows: Vec::new(),
     };

@@ -30,7 +30,8 @@ struct Session {
 pub fn run(root: &Path) -> Result<()> {
     let conn = open_read_only(root)?;
     let mut session = Session { conn, mode: Format::Table, yi: false };
-    let mut editor = rustyline::DefaultEditor::new().map_err(|e| Error::Internal(format!("starting the shell: {e}")))?;
+    let mut editor =
+        rustyline::DefaultEditor::new().map_err(|e| Error::Internal(format!("starting the shell: {e}")))?;
     let history = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache").join("baimo").join("history"));
     if let Some(h) = &history {
         let _ = editor.load_history(h);

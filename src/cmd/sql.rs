@@ -23,7 +23,8 @@ pub fn open_read_only(root: &Path) -> Result<Connection> {
         .and_then(|c| c.enable_external_access(false))
         .and_then(|c| c.enable_autoload_extension(false))
         .map_err(Error::duckdb("configuring a read-only connection"))?;
-    Connection::open_with_flags(&paths.published, config).map_err(Error::duckdb(format!("opening {}", paths.published.display())))
+    Connection::open_with_flags(&paths.published, config)
+        .map_err(Error::duckdb(format!("opening {}", paths.published.display())))
 }
 
 pub fn run(root: &Path, query: Option<String>, file: Option<&Path>, format: Format) -> Result<()> {
@@ -50,7 +51,9 @@ pub fn print(root: &Path, sql: &str, format: Format) -> Result<()> {
 fn explain(message: &str) -> String {
     let lower = message.to_lowercase();
     if lower.contains("read-only") || lower.contains("read only") {
-        format!("{message}\nbaimo sql is read-only: change the warehouse through raw/ and pipelines/, then `baimo build`")
+        format!(
+            "{message}\nbaimo sql is read-only: change the warehouse through raw/ and pipelines/, then `baimo build`"
+        )
     } else if lower.contains("external access") || lower.contains("disabled by configuration") {
         format!("{message}\nbaimo sql cannot attach or read other files; use DuckDB directly for that")
     } else {

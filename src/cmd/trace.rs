@@ -27,7 +27,10 @@ pub fn run(root: &Path, table: &str, condition: Option<&str>, format: Format) ->
         return Err(Error::Usage(format!("`{table}`: name the table as schema.table, e.g. marts.training_run_cost")));
     };
     let filter = condition.map(|c| format!(" where {c}")).unwrap_or_default();
-    let rows = render::query(&conn, &format!("select * from {}.{}{filter} limit {}", quote(schema), quote(name), MAX_ROWS + 1))?;
+    let rows = render::query(
+        &conn,
+        &format!("select * from {}.{}{filter} limit {}", quote(schema), quote(name), MAX_ROWS + 1),
+    )?;
     if rows.rows.is_empty() {
         return Err(Error::Usage(format!("no row of {table} matches{filter}")));
     }
@@ -55,15 +58,23 @@ pub fn run(root: &Path, table: &str, condition: Option<&str>, format: Format) ->
         // Provenance columns carried through the model.
         if let (Some(file), Some(r)) = (value("_file"), value("_row")) {
             let sheet = value("_sheet");
-            for c in project.contracts.iter().filter(|c| sources.contains(&c.name) || schema == "staging" && c.name == name) {
+            for c in
+                project.contracts.iter().filter(|c| sources.contains(&c.name) || schema == "staging" && c.name == name)
+            {
                 if c.file == file && c.sheet == sheet {
                     traced.cells.extend(source_cells(&conn, c, &format!("_row = {}", r.parse::<i64>().unwrap_or(-1)))?);
                 }
             }
         }
         // Text values that are an upstream source's primary key.
-        let texts: Vec<String> =
-            row.iter().flatten().filter(|v| v.parse::<f64>().is_err() && !v.is_empty()).cloned().collect::<BTreeSet<_>>().into_iter().collect();
+        let texts: Vec<String> = row
+            .iter()
+            .flatten()
+            .filter(|v| v.parse::<f64>().is_err() && !v.is_empty())
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
         let list: Vec<String> = texts.iter().map(|t| format!("'{}'", t.replace('\'', "''"))).collect();
         for c in project.contracts.iter().filter(|c| sources.contains(&c.name) && c.primary_key.len() == 1) {
             if list.is_empty() {
@@ -144,25 +155,49 @@ fn upstream(project: &Project, table: &str, depth: usize, out: &mut Vec<Step>, s
     }
     if let Some(m) = project.models.iter().find(|m| m.qualified() == table) {
         let deps: Vec<String> = m.depends_on.iter().cloned().collect();
-        out.push(Step { depth, table: table.to_string(), defined_in: m.path.clone(), detail: format!("reads {}", deps.join(", ")) });
+        out.push(Step {
+            depth,
+            table: table.to_string(),
+            defined_in: m.path.clone(),
+            detail: format!("reads {}", deps.join(", ")),
+        });
         for d in deps {
             upstream(project, &d, depth + 1, out, sources);
         }
-    } else if let Some(c) = table.strip_prefix("staging.").and_then(|n| project.contracts.iter().find(|c| c.name == n)) {
+    } else if let Some(c) = table.strip_prefix("staging.").and_then(|n| project.contracts.iter().find(|c| c.name == n))
+    {
         sources.insert(c.name.clone());
         let origin = match &c.sheet {
             Some(s) => format!("{}, sheet {s}", c.file),
             None => c.file.clone(),
         };
-        out.push(Step { depth, table: table.to_string(), defined_in: c.path.clone(), detail: format!("{origin}; report section: {}", c.reference) });
+        out.push(Step {
+            depth,
+            table: table.to_string(),
+            defined_in: c.path.clone(),
+            detail: format!("{origin}; report section: {}", c.reference),
+        });
     }
 }
 
 /// The cells of the staging rows matching `condition`, one per contract column.
 fn source_cells(conn: &duckdb::Connection, c: &Contract, condition: &str) -> Result<Vec<SourceCell>> {
     let rows = render::query(conn, &format!("select * from staging.{} where {condition}", quote(&c.name)))?;
-    let letters = render::query(conn, &format!("select \"column\", file_column from meta.source_columns where source = '{}'", c.name.replace('\'', "''")))?;
-    let letter = |col: &str| letters.rows.iter().find(|r| r[0].as_deref() == Some(col)).and_then(|r| r[1].clone()).unwrap_or_else(|| "?".into());
+    let letters = render::query(
+        conn,
+        &format!(
+            "select \"column\", file_column from meta.source_columns where source = '{}'",
+            c.name.replace('\'', "''")
+        ),
+    )?;
+    let letter = |col: &str| {
+        letters
+            .rows
+            .iter()
+            .find(|r| r[0].as_deref() == Some(col))
+            .and_then(|r| r[1].clone())
+            .unwrap_or_else(|| "?".into())
+    };
     let mut out = Vec::new();
     for row in &rows.rows {
         let get = |h: &str| rows.headers.iter().position(|x| x == h).and_then(|p| row[p].clone());
@@ -173,7 +208,9 @@ fn source_cells(conn: &duckdb::Connection, c: &Contract, condition: &str) -> Res
                 .headers
                 .iter()
                 .zip(row)
-                .filter(|(h, _)| (h.as_str() == col.name || h.starts_with(&format!("{}_", col.name))) && !h.ends_with("_raw"))
+                .filter(|(h, _)| {
+                    (h.as_str() == col.name || h.starts_with(&format!("{}_", col.name))) && !h.ends_with("_raw")
+                })
                 .map(|(h, v)| format!("{h}={}", v.as_deref().unwrap_or("NULL")))
                 .collect();
             out.push(SourceCell {
@@ -196,11 +233,16 @@ impl Trace {
         let mut s = String::new();
         let _ = writeln!(s, "{}: derived as follows", self.table);
         for step in &self.lineage {
-            let _ = writeln!(s, "{}{}  ({}; {})", "  ".repeat(step.depth + 1), step.table, step.defined_in, step.detail);
+            let _ =
+                writeln!(s, "{}{}  ({}; {})", "  ".repeat(step.depth + 1), step.table, step.defined_in, step.detail);
         }
         for (i, row) in self.rows.iter().enumerate() {
             let _ = writeln!(s, "\nrow {}:", i + 1);
-            let mut values = TextTable { headers: vec!["column".into(), "value".into()], numeric: vec![false, false], rows: Vec::new() };
+            let mut values = TextTable {
+                headers: vec!["column".into(), "value".into()],
+                numeric: vec![false, false],
+                rows: Vec::new(),
+            };
             for (k, v) in &row.values {
                 values.rows.push(vec![Some(k.clone()), Some(v.clone())]);
             }
@@ -211,7 +253,9 @@ impl Trace {
                 let _ = writeln!(s, "source cells: none reached through provenance columns or keys (an aggregate: see the lineage above)");
             } else {
                 let mut cells = TextTable {
-                    headers: ["file", "sheet", "cell", "column", "raw text", "parsed", "report section"].map(String::from).to_vec(),
+                    headers: ["file", "sheet", "cell", "column", "raw text", "parsed", "report section"]
+                        .map(String::from)
+                        .to_vec(),
                     numeric: vec![false; 7],
                     rows: Vec::new(),
                 };

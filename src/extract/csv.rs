@@ -34,12 +34,7 @@ pub(super) fn read(contract: &Contract, file: String, sha256: String, bytes: Vec
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize);
-                return Err(input_error(
-                    Location { line, ..loc(None) },
-                    "csv",
-                    format!("malformed CSV: {e}"),
-                    None,
-                ));
+                return Err(input_error(Location { line, ..loc(None) }, "csv", format!("malformed CSV: {e}"), None));
             }
         }
         row += 1;

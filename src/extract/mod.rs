@@ -160,17 +160,31 @@ impl Grid {
         }
         let missing: Vec<&str> = declared.iter().copied().filter(|h| !by_text.contains_key(*h)).collect();
         if let Some(first) = missing.first() {
-            let col = contract.columns.iter().find(|c| c.header() == *first).map(|c| c.name.as_str()).unwrap_or_default();
+            let col =
+                contract.columns.iter().find(|c| c.header() == *first).map(|c| c.name.as_str()).unwrap_or_default();
             let instead = match unexpected.as_slice() {
                 [] => String::new(),
                 [(cell, text)] => format!("; found `{text}` in {cell} instead (renamed?)"),
-                more => format!("; found undeclared {}", more.iter().map(|(c, t)| format!("`{t}` ({c})")).collect::<Vec<_>>().join(", ")),
+                more => format!(
+                    "; found undeclared {}",
+                    more.iter().map(|(c, t)| format!("`{t}` ({c})")).collect::<Vec<_>>().join(", ")
+                ),
             };
             return Err(input_error(
                 self.location(Some(format!("row {header_row}"))),
                 "missing_column",
-                format!("column `{first}` (declared as `{col}` in {}) is not in the header row{instead}", contract.path),
-                Some(header.iter().filter(|c| !c.is_blank()).map(|c| header_text(c.text())).collect::<Vec<_>>().join(", ")),
+                format!(
+                    "column `{first}` (declared as `{col}` in {}) is not in the header row{instead}",
+                    contract.path
+                ),
+                Some(
+                    header
+                        .iter()
+                        .filter(|c| !c.is_blank())
+                        .map(|c| header_text(c.text()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
             ));
         }
         if let Some((cell, text)) = unexpected.into_iter().next() {
@@ -214,14 +228,7 @@ impl Grid {
                 None,
             ));
         }
-        Ok(RawTable {
-            file: self.file,
-            sheet: self.sheet,
-            sha256: self.sha256,
-            bytes: self.bytes,
-            column_index,
-            rows,
-        })
+        Ok(RawTable { file: self.file, sheet: self.sheet, sha256: self.sha256, bytes: self.bytes, column_index, rows })
     }
 }
 

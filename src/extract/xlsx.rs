@@ -54,7 +54,8 @@ pub(super) fn read(contract: &Contract, file: String, sha256: String, bytes: Vec
     let location = Location { file: file.clone(), sheet: contract.sheet.clone(), cell: None, line: None };
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook(contract, file, sha256, bytes)));
+    let result =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook(contract, file, sha256, bytes)));
     std::panic::set_hook(previous);
     match result {
         Ok(r) => r,
@@ -64,7 +65,12 @@ pub(super) fn read(contract: &Contract, file: String, sha256: String, bytes: Vec
                 .map(|s| s.to_string())
                 .or_else(|| panic.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "unknown failure".into());
-            Err(input_error(location, "xlsx", format!("the workbook is malformed: the xlsx reader failed ({what})"), None))
+            Err(input_error(
+                location,
+                "xlsx",
+                format!("the workbook is malformed: the xlsx reader failed ({what})"),
+                None,
+            ))
         }
     }
 }
@@ -74,9 +80,8 @@ fn read_workbook(contract: &Contract, file: String, sha256: String, bytes: Vec<u
     let sheet = contract.sheet.clone().unwrap_or_default();
     let loc = |sheet: Option<String>, cell: Option<String>| Location { file: file.clone(), sheet, cell, line: None };
     check_sizes(&bytes, &loc(None, None))?;
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|e| {
-        input_error(loc(None, None), "xlsx", format!("not a readable xlsx workbook: {e}"), None)
-    })?;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| input_error(loc(None, None), "xlsx", format!("not a readable xlsx workbook: {e}"), None))?;
     let names = book.sheet_names();
     if !names.iter().any(|n| *n == sheet) {
         return Err(input_error(
@@ -125,7 +130,8 @@ fn read_workbook(contract: &Contract, file: String, sha256: String, bytes: Vec<u
         for dims in regions {
             let (r0, c0) = dims.start;
             let (r1, c1) = dims.end;
-            if (r1.saturating_sub(r0) as u64 + 1) * (c1.saturating_sub(c0) as u64 + 1) > MAX_CELLS || c1 >= MAX_COLUMNS {
+            if (r1.saturating_sub(r0) as u64 + 1) * (c1.saturating_sub(c0) as u64 + 1) > MAX_CELLS || c1 >= MAX_COLUMNS
+            {
                 return Err(input_error(
                     loc(Some(sheet.clone()), Some(cell_address(c0, r0 + 1))),
                     "sheet_size",

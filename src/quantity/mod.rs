@@ -326,10 +326,7 @@ fn number(c: &mut Cursor<'_>) -> Result<Option<Num>, ValueError> {
         let first_ok = (1..=3).contains(&groups[0].len());
         let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
         if !first_ok || !rest_ok {
-            return Err(ValueError::new(
-                "number",
-                format!("`{token}` has commas that are not thousands separators"),
-            ));
+            return Err(ValueError::new("number", format!("`{token}` has commas that are not thousands separators")));
         }
     }
     if digits.split('.').nth(1).is_some_and(|f| f.contains(',')) {
@@ -379,7 +376,10 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
     let first_mag = magnitude(&mut c)?;
     let first = match (first, first_mag) {
         (Some(v), _) if order => {
-            return Err(ValueError::new("qualifier", format!("`数` takes a magnitude, not a number (found `{}`)", v.text)))
+            return Err(ValueError::new(
+                "qualifier",
+                format!("`数` takes a magnitude, not a number (found `{}`)", v.text),
+            ))
         }
         (Some(v), _) => v,
         // 近万张, 数千张: the magnitude alone stands for one of it.
@@ -448,10 +448,7 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
         qualifier = merge_qualifier(qualifier, q, text)?;
     }
     if !c.rest.is_empty() {
-        return Err(ValueError::new(
-            "unit",
-            format!("`{text}`: unknown unit or trailing text `{}`", c.rest),
-        ));
+        return Err(ValueError::new("unit", format!("`{text}`: unknown unit or trailing text `{}`", c.rest)));
     }
 
     let (unit, exp, mult, unit_text) = match unit1 {

@@ -5,7 +5,7 @@ mod contract;
 mod sidecar;
 
 pub use contract::{load_contracts, Column, ColumnType, Contract, Encoding, MaxRejected, OnError};
-pub use sidecar::{ColumnTest, Materialized, ModelColumn, Sidecar, Severity};
+pub use sidecar::{ColumnTest, Materialized, ModelColumn, Severity, Sidecar};
 
 use crate::error::{Error, Location, Result};
 use std::path::{Component, Path, PathBuf};

@@ -64,10 +64,23 @@ pub enum Severity {
 pub enum ColumnTest {
     NotNull,
     Unique,
-    AcceptedValues { values: Vec<String>, #[serde(default)] severity: Severity },
-    Range { min: Option<f64>, max: Option<f64>, #[serde(default)] severity: Severity },
+    AcceptedValues {
+        values: Vec<String>,
+        #[serde(default)]
+        severity: Severity,
+    },
+    Range {
+        min: Option<f64>,
+        max: Option<f64>,
+        #[serde(default)]
+        severity: Severity,
+    },
     /// Every non-null value occurs in `to` (`schema.table.column`).
-    Relationships { to: String, #[serde(default)] severity: Severity },
+    Relationships {
+        to: String,
+        #[serde(default)]
+        severity: Severity,
+    },
 }
 
 impl ColumnTest {

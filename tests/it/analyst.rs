@@ -24,20 +24,27 @@ fn trace_names_the_cells_a_mart_row_comes_from() {
     };
     // LLaMA-65B is the first data row of the sheet (row 4, under the title and units rows).
     let gpus = find("raw/tables.xlsx", "gpus");
-    assert_eq!((gpus["sheet"].as_str(), gpus["cell"].as_str(), gpus["raw"].as_str()), (Some("training_runs"), Some("B4"), Some("2048张")));
+    assert_eq!(
+        (gpus["sheet"].as_str(), gpus["cell"].as_str(), gpus["raw"].as_str()),
+        (Some("training_runs"), Some("B4"), Some("2048张"))
+    );
     assert_eq!(find("raw/tables.xlsx", "duration")["cell"], "D4");
     // The card price and the assumptions it was costed with.
     assert_eq!(find("raw/compute_facts.csv", "value")["raw"], "15万元/张");
     assert!(cells.iter().any(|c| c["file"] == "raw/assumptions.csv" && c["raw"] == "usd_cny"));
     // The lineage reaches the sources, and the model file is named.
     let lineage = v["lineage"].to_string();
-    assert!(lineage.contains("pipelines/models/marts/training_run_cost.sql") && lineage.contains("staging.training_runs"), "{lineage}");
+    assert!(
+        lineage.contains("pipelines/models/marts/training_run_cost.sql") && lineage.contains("staging.training_runs"),
+        "{lineage}"
+    );
 
     // An aggregate row is traced through the fact ids it carries.
     let run = p.baimo(&["trace", "marts.market_growth", "--where", "start_value is not null", "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
-    let raws: Vec<&str> = v["rows"][0]["cells"].as_array().expect("cells").iter().filter_map(|c| c["raw"].as_str()).collect();
+    let raws: Vec<&str> =
+        v["rows"][0]["cells"].as_array().expect("cells").iter().filter_map(|c| c["raw"].as_str()).collect();
     for figure in ["132.3亿元", "突破600亿元", "50.6%"] {
         assert!(raws.contains(&figure), "{figure} not traced: {raws:?}");
     }
@@ -58,7 +65,10 @@ fn docs_describe_every_table() {
         assert!(html.contains(&format!("id=\"{}\"", t.replace('.', "-"))), "{t} missing from index.html");
     }
     // Lineage, the contract's report section, the tests and the claims.
-    assert!(md.contains("Model `pipelines/models/marts/training_run_cost.sql`. Reads: [staging.assumptions]"), "lineage");
+    assert!(
+        md.contains("Model `pipelines/models/marts/training_run_cost.sql`. Reads: [staging.assumptions]"),
+        "lineage"
+    );
     assert!(md.contains("部分大模型消耗卡的数量及训练时长"));
     assert!(md.contains("## Test results") && md.contains("## Claims") && md.contains("gpus.gpt4_class"));
     assert!(html.starts_with("<!doctype html>") && !html.contains("<script"));
@@ -86,14 +96,21 @@ fn export_round_trips_through_duckdb() {
     // Same rows, not just the same count: compare one mart cell by cell.
     let back = db
         .query_row(
-            &format!("select string_agg(model || ':' || gpus, ',' order by model) from read_csv('{}')", out.join("marts/training_run_cost.csv").display()),
+            &format!(
+                "select string_agg(model || ':' || gpus, ',' order by model) from read_csv('{}')",
+                out.join("marts/training_run_cost.csv").display()
+            ),
             [],
             |r| r.get::<_, String>(0),
         )
         .expect("read back");
     let original: String = p
         .db()
-        .query_row("select string_agg(model || ':' || gpus, ',' order by model) from marts.training_run_cost", [], |r| r.get(0))
+        .query_row(
+            "select string_agg(model || ':' || gpus, ',' order by model) from marts.training_run_cost",
+            [],
+            |r| r.get(0),
+        )
         .expect("original");
     assert_eq!(back, original);
 }
@@ -150,9 +167,9 @@ fn the_report_renders_in_headless_chromium() {
     for label in ["中国大语言模型市场规模", "GPU-hours", "阿里巴巴", "讯飞星火", "Sora"] {
         assert!(html.contains(label), "{label} missing");
     }
-    let chromium = ["chromium", "chromium-browser", "google-chrome"].into_iter().find(|c| {
-        std::process::Command::new("which").arg(c).output().map(|o| o.status.success()).unwrap_or(false)
-    });
+    let chromium = ["chromium", "chromium-browser", "google-chrome"]
+        .into_iter()
+        .find(|c| std::process::Command::new("which").arg(c).output().map(|o| o.status.success()).unwrap_or(false));
     let Some(chromium) = chromium else {
         assert!(std::env::var_os("CI").is_none(), "CI must have chromium (.ci/run installs it)");
         eprintln!("SKIPPED: the headless-Chromium half of this test (no chromium on this machine)");

@@ -1,7 +1,5 @@
 //! The real binary on fixture projects: what a build publishes, and what a failed one leaves.
 
-
-
 use crate::common::{assert_golden, Project};
 
 fn built() -> Project {
@@ -45,9 +43,11 @@ fn good_project_publishes_the_expected_tables() {
 
     // Provenance: every staged row names its file, sheet and row; the xlsx cell text is kept.
     let (file, sheet, row, raw): (String, String, i32, String) = db
-        .query_row("select _file, _sheet, _row, duration_raw from staging.training_runs where model = 'GLM-130B'", [], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })
+        .query_row(
+            "select _file, _sheet, _row, duration_raw from staging.training_runs where model = 'GLM-130B'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
         .expect("provenance");
     assert_eq!((file.as_str(), sheet.as_str(), row, raw.as_str()), ("raw/tables.xlsx", "training_runs", 6, "2个月"));
 
@@ -56,15 +56,21 @@ fn good_project_publishes_the_expected_tables() {
         db.query_row("select status, inputs from meta.runs", [], |r| Ok((r.get(0)?, r.get(1)?))).expect("meta.runs");
     assert_eq!(status, "success");
     assert!(inputs.contains("raw/market.csv") && inputs.contains("sha256"), "{inputs}");
-    let files: i64 = db.query_row("select count(*) from meta.files where length(sha256) = 64", [], |r| r.get(0)).expect("files");
+    let files: i64 =
+        db.query_row("select count(*) from meta.files where length(sha256) = 64", [], |r| r.get(0)).expect("files");
     assert_eq!(files, 2);
-    let passed: i64 = db.query_row("select count(*) from meta.test_results where status = 'pass'", [], |r| r.get(0)).expect("tests");
+    let passed: i64 =
+        db.query_row("select count(*) from meta.test_results where status = 'pass'", [], |r| r.get(0)).expect("tests");
     let all: i64 = db.query_row("select count(*) from meta.test_results", [], |r| r.get(0)).expect("tests");
     assert!(all >= 5 && passed == all, "{passed}/{all} tests passed");
 
     // Tables and columns carry descriptions.
     let comment: String = db
-        .query_row("select comment from duckdb_tables() where schema_name = 'marts' and table_name = 'training_run_cost'", [], |r| r.get(0))
+        .query_row(
+            "select comment from duckdb_tables() where schema_name = 'marts' and table_name = 'training_run_cost'",
+            [],
+            |r| r.get(0),
+        )
         .expect("comment");
     assert_eq!(comment, "GPU-hours per training run");
     let described: i64 = db
@@ -135,7 +141,12 @@ fn a_model_cycle_is_reported_with_its_files() {
     p.write("pipelines/models/marts/b.sql", "select * from marts.a");
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    for needle in ["dependency cycle", "marts.a → marts.b → marts.a", "pipelines/models/marts/a.sql", "pipelines/models/marts/b.sql"] {
+    for needle in [
+        "dependency cycle",
+        "marts.a → marts.b → marts.a",
+        "pipelines/models/marts/a.sql",
+        "pipelines/models/marts/b.sql",
+    ] {
         assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
     }
 }
@@ -146,7 +157,11 @@ fn an_unknown_table_and_a_syntax_error_name_the_file_and_line() {
     p.write("pipelines/models/marts/bad.sql", "select *\nfrom staging.nope");
     let run = p.baimo(&["check"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("pipelines/models/marts/bad.sql, line 2") && run.stderr.contains("staging.nope"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("pipelines/models/marts/bad.sql, line 2") && run.stderr.contains("staging.nope"),
+        "{}",
+        run.stderr
+    );
 
     p.write("pipelines/models/marts/bad.sql", "select model\n  from staging.training_runs\n where gpus >> > 1");
     let run = p.baimo(&["build"]);
@@ -158,7 +173,10 @@ fn an_unknown_table_and_a_syntax_error_name_the_file_and_line() {
 fn a_failing_audit_blocks_publishing() {
     let p = built();
     let before = p.warehouse_sha256();
-    p.write("pipelines/audits/no_h100.sql", "-- no H100 runs allowed (to make it fail)\nselect model from staging.training_runs where gpu = 'H100'");
+    p.write(
+        "pipelines/audits/no_h100.sql",
+        "-- no H100 runs allowed (to make it fail)\nselect model from staging.training_runs where gpu = 'H100'",
+    );
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 1);
     for needle in ["audit:no_h100", "pipelines/audits/no_h100.sql", "1 failing row", "Inflection"] {
@@ -167,7 +185,10 @@ fn a_failing_audit_blocks_publishing() {
     assert_eq!(p.warehouse_sha256(), before);
 
     // The same audit as a warning publishes, and says so.
-    p.write("pipelines/audits/no_h100.sql", "-- severity: warn\nselect model from staging.training_runs where gpu = 'H100'");
+    p.write(
+        "pipelines/audits/no_h100.sql",
+        "-- severity: warn\nselect model from staging.training_runs where gpu = 'H100'",
+    );
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stderr.contains("warning: audit:no_h100"), "{}", run.stderr);
@@ -179,7 +200,11 @@ fn contract_mistakes_are_spec_errors_naming_the_file() {
     p.edit("pipelines/sources/market.toml", "primary_key", "primary_keys");
     let run = p.baimo(&["check"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("pipelines/sources/market.toml, line 4") && run.stderr.contains("primary_keys"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("pipelines/sources/market.toml, line 4") && run.stderr.contains("primary_keys"),
+        "{}",
+        run.stderr
+    );
 
     let p = Project::new("good");
     p.edit("pipelines/sources/market.toml", "type = \"bound\"", "type = \"quantity\"");
@@ -200,7 +225,13 @@ fn file_shape_problems_name_the_file_and_column() {
     p.edit("raw/market.csv", "id,subject,metric,period,raw,ref", "id,subject,metric,period,value,ref");
     let run = p.baimo(&["check"]);
     assert_eq!(run.code, 1);
-    assert!(run.stderr.contains("raw/market.csv") && run.stderr.contains("column `raw`") && run.stderr.contains("missing_column"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("raw/market.csv")
+            && run.stderr.contains("column `raw`")
+            && run.stderr.contains("missing_column"),
+        "{}",
+        run.stderr
+    );
 
     let p = Project::new("good");
     p.edit("pipelines/sources/training_runs.toml", "sheet = \"training_runs\"", "sheet = \"runs\"");
@@ -229,10 +260,18 @@ fn gbk_csv_is_read_when_declared_and_refused_when_not() {
 fn sql_is_read_only_and_ls_lists_tables() {
     let p = built();
     let before = p.warehouse_sha256();
-    for statement in ["drop table marts.training_run_cost", "insert into staging.market (id) values ('x')", "attach 'other.duckdb' as o"] {
+    for statement in [
+        "drop table marts.training_run_cost",
+        "insert into staging.market (id) values ('x')",
+        "attach 'other.duckdb' as o",
+    ] {
         let run = p.baimo(&["sql", statement]);
         assert_ne!(run.code, 0, "{statement} was allowed");
-        assert!(run.stderr.contains("read-only") || run.stderr.contains("cannot attach"), "{statement}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("read-only") || run.stderr.contains("cannot attach"),
+            "{statement}: {}",
+            run.stderr
+        );
     }
     assert_eq!(p.warehouse_sha256(), before);
 

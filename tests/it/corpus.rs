@@ -54,7 +54,8 @@ fn every_bad_input_gets_a_clear_error_and_changes_nothing() {
         // before a run starts.
         let logged = case.code != 1
             || p.read("warehouse/runs.jsonl").lines().last().is_some_and(|l| l.contains("\"status\":\"failed\""));
-        if run.code == case.code && missing.is_empty() && !panicked && same && logged && p.build_leftovers().is_empty() {
+        if run.code == case.code && missing.is_empty() && !panicked && same && logged && p.build_leftovers().is_empty()
+        {
             clear += 1;
         } else {
             failures.push(format!(
@@ -95,5 +96,9 @@ fn a_symlink_out_of_the_project_is_refused() {
     std::os::unix::fs::symlink(outside.path().join("secret.csv"), p.file("raw/market.csv")).expect("symlink");
     let run = p.baimo(&["check"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    assert!(run.stderr.contains("pipelines/sources/market.toml") && run.stderr.contains("outside the project"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("pipelines/sources/market.toml") && run.stderr.contains("outside the project"),
+        "{}",
+        run.stderr
+    );
 }

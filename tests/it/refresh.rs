@@ -1,7 +1,5 @@
 //! Refresh, the build lock, readers during builds, killed builds and the schedule loop.
 
-
-
 use crate::common::Project;
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -44,7 +42,11 @@ fn a_changed_cell_rebuilds_what_depends_on_it_and_carries_the_rest() {
     assert_eq!(rec["trigger"], "refresh");
     assert_eq!(rec["changed"], serde_json::json!(["source:market"]));
     let carried: Vec<String> = serde_json::from_value(rec["carried_over"].clone()).expect("carried");
-    assert!(carried.contains(&"staging.training_runs".to_string()) && carried.contains(&"marts.training_run_cost".to_string()), "{carried:?}");
+    assert!(
+        carried.contains(&"staging.training_runs".to_string())
+            && carried.contains(&"marts.training_run_cost".to_string()),
+        "{carried:?}"
+    );
     assert!(!carried.iter().any(|t| t.contains("market")), "{carried:?}");
     // The new value is visible, and the carried tables are intact.
     assert!(p.csv("select start_value from marts.market_growth").contains("15000000000"));
@@ -73,7 +75,8 @@ fn select_rebuilds_only_the_selection_and_downstream() {
 fn a_second_build_fails_clearly_or_waits() {
     let p = built();
     let lock_path = p.file("warehouse/.lock");
-    let lock = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&lock_path).expect("lock file");
+    let lock =
+        OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&lock_path).expect("lock file");
     lock.try_lock().expect("take the lock");
     (&lock).write_all(b"pid 4242 run test-holder\n").expect("note");
 
@@ -103,7 +106,8 @@ fn readers_never_see_an_error_or_a_half_built_table_during_builds() {
         let mut reads = 0u32;
         while !flag.load(std::sync::atomic::Ordering::SeqCst) {
             let config = duckdb::Config::default().access_mode(duckdb::AccessMode::ReadOnly).expect("config");
-            let conn = duckdb::Connection::open_with_flags(&path, config).expect("a reader could not open the warehouse");
+            let conn =
+                duckdb::Connection::open_with_flags(&path, config).expect("a reader could not open the warehouse");
             let (runs, hours): (i64, f64) = conn
                 .query_row(
                     "select (select count(*) from marts.training_run_cost), (select sum(gpu_hours_low) from marts.training_run_cost)",
@@ -213,7 +217,10 @@ fn the_schedule_loop_survives_a_failing_input_and_stops_on_sigterm() {
     let before = p.warehouse_sha256();
     p.edit("raw/market.csv", "12..5亿元", "150亿元");
     assert!(
-        wait_for(&|log| log.lines().last().is_some_and(|l| l.contains("\"status\":\"success\"") && l.contains("schedule"))),
+        wait_for(&|log| log
+            .lines()
+            .last()
+            .is_some_and(|l| l.contains("\"status\":\"success\"") && l.contains("schedule"))),
         "the fix was not picked up"
     );
     assert_ne!(p.warehouse_sha256(), before);

@@ -1,8 +1,6 @@
 //! The real project (raw/ and pipelines/) builds, and each mart holds values computed by hand
 //! from the report's figures and raw/assumptions.csv.
 
-
-
 use crate::common::Project;
 use duckdb::Connection;
 use std::sync::OnceLock;
@@ -33,7 +31,9 @@ fn close(a: f64, b: f64) -> bool {
 #[test]
 fn training_run_cost() {
     let db = project().db();
-    let q = |col: &str, model: &str| f64_of(&db, &format!("select {col} from marts.training_run_cost where model = '{model}'"));
+    let q = |col: &str, model: &str| {
+        f64_of(&db, &format!("select {col} from marts.training_run_cost where model = '{model}'"))
+    };
     // LLaMA-65B: 2048 GPUs × 21 days × 24 h.
     assert_eq!(q("gpu_hours_low", "LLaMA-65B"), 1_032_192.0);
     // GPT4-1800B: 25000 GPUs × 90-100 days.
@@ -47,7 +47,10 @@ fn training_run_cost() {
     assert_eq!(q("rental_usd_low", "GPT3-175B"), 1_179_648.0);
     assert!(close(q("rental_cny_low", "GPT3-175B"), 1_179_648.0 * 7.05));
     // Which run cost most per the assumptions.
-    assert_eq!(text_of(&db, "select model from marts.training_run_cost order by rental_usd_high desc nulls last limit 1"), "GPT4-1800B");
+    assert_eq!(
+        text_of(&db, "select model from marts.training_run_cost order by rental_usd_high desc nulls last limit 1"),
+        "GPT4-1800B"
+    );
 }
 
 #[test]
@@ -57,21 +60,34 @@ fn market_growth() {
     assert!(close(implied, (600.0f64 / 132.3).powf(0.25) - 1.0), "{implied}");
     let stated = f64_of(&db, "select stated_cagr from marts.market_growth where start_value is not null");
     assert!(close(stated, 0.506));
-    let end = f64_of(&db, "select end_value_implied_by_stated_cagr from marts.market_growth where start_value is not null");
+    let end =
+        f64_of(&db, "select end_value_implied_by_stated_cagr from marts.market_growth where start_value is not null");
     assert!(close(end, 132.3e8 * 1.506f64.powi(4)), "{end}");
     assert_eq!(text_of(&db, "select status from marts.market_growth where start_value is not null"), "consistent");
     // The compute series has a stated CAGR but no endpoints in the text.
-    assert_eq!(text_of(&db, "select status from marts.market_growth where series = '中国智能算力规模'"), "not checkable");
+    assert_eq!(
+        text_of(&db, "select status from marts.market_growth where series = '中国智能算力规模'"),
+        "not checkable"
+    );
 }
 
 #[test]
 fn gpu_prices_and_financing() {
     let db = project().db();
-    assert!(close(f64_of(&db, "select implied_price_before_cny from marts.gpu_prices where gpu = 'A100'"), 150_000.0 / 1.375));
-    assert!(close(f64_of(&db, "select implied_price_before_cny from marts.gpu_prices where gpu = 'A800'"), 95_000.0 / 1.2));
+    assert!(close(
+        f64_of(&db, "select implied_price_before_cny from marts.gpu_prices where gpu = 'A100'"),
+        150_000.0 / 1.375
+    ));
+    assert!(close(
+        f64_of(&db, "select implied_price_before_cny from marts.gpu_prices where gpu = 'A800'"),
+        95_000.0 / 1.2
+    ));
     let share = f64_of(&db, "select share from marts.financing_shares where measure = '技术算法层 deals / AI deals'");
     assert!(close(share, 182.0 / 585.0));
-    assert_eq!(text_of(&db, "select status from marts.financing_shares where measure = '技术算法层 deals / AI deals'"), "consistent");
+    assert_eq!(
+        text_of(&db, "select status from marts.financing_shares where measure = '技术算法层 deals / AI deals'"),
+        "consistent"
+    );
 }
 
 #[test]
@@ -95,16 +111,43 @@ fn landscape_rankings_pricing_video() {
 
     // Xinhua 2.0: 商量 and ChatGLM tie at rank 3; 通义千问 fell from 4 (1.0) to 7 (2.0).
     assert_eq!(f64_of(&db, "select count(*) from marts.benchmark_rankings where edition = '2.0' and tied"), 2.0);
-    assert_eq!(f64_of(&db, "select rank_change from marts.benchmark_rankings where edition = '2.0' and model = '通义千问'"), -3.0);
-    assert!(close(f64_of(&db, "select score_vs_leader from marts.benchmark_rankings where edition = '1.0' and model = '文心一言'"), 1112.0 / 1246.0));
-    assert_eq!(f64_of(&db, "select unlisted_ranks_above from marts.benchmark_rankings where edition = '2.0' and model = '通义千问'"), 1.0);
+    assert_eq!(
+        f64_of(&db, "select rank_change from marts.benchmark_rankings where edition = '2.0' and model = '通义千问'"),
+        -3.0
+    );
+    assert!(close(
+        f64_of(
+            &db,
+            "select score_vs_leader from marts.benchmark_rankings where edition = '1.0' and model = '文心一言'"
+        ),
+        1112.0 / 1246.0
+    ));
+    assert_eq!(
+        f64_of(
+            &db,
+            "select unlisted_ranks_above from marts.benchmark_rankings where edition = '2.0' and model = '通义千问'"
+        ),
+        1.0
+    );
 
     assert_eq!(f64_of(&db, "select cny_per_1m_tokens from marts.llm_pricing where product = '星火大模型V1.5'"), 18.0);
-    assert!(close(f64_of(&db, "select max(discount_vs_monthly) from marts.llm_pricing where product = '文心一言'"), 1.0 - 49.9 / 59.9));
+    assert!(close(
+        f64_of(&db, "select max(discount_vs_monthly) from marts.llm_pricing where product = '文心一言'"),
+        1.0 - 49.9 / 59.9
+    ));
 
-    assert_eq!(f64_of(&db, "select pixels_per_frame from marts.video_generation where product = 'CapCut AI Video'"), 518_400.0);
-    assert_eq!(f64_of(&db, "select frames_per_clip from marts.video_generation where product = 'CapCut AI Video'"), 72.0);
-    assert_eq!(f64_of(&db, "select pixels_vs_sora from marts.video_generation where product = 'CapCut AI Video'"), 0.25);
+    assert_eq!(
+        f64_of(&db, "select pixels_per_frame from marts.video_generation where product = 'CapCut AI Video'"),
+        518_400.0
+    );
+    assert_eq!(
+        f64_of(&db, "select frames_per_clip from marts.video_generation where product = 'CapCut AI Video'"),
+        72.0
+    );
+    assert_eq!(
+        f64_of(&db, "select pixels_vs_sora from marts.video_generation where product = 'CapCut AI Video'"),
+        0.25
+    );
 }
 
 #[test]
@@ -116,6 +159,9 @@ fn claims_reconcile_the_report_with_itself() {
     assert_eq!(status("cost.gpt3_training_run"), "consistent");
     assert_eq!(status("gpus.gpt4_class"), "inconsistent");
     assert_eq!(f64_of(&db, "select recomputed_value from meta.claims where id = 'gpus.gpt4_class'"), 25_000.0);
-    let unchecked = f64_of(&db, "select count(*) from meta.claims where status not in ('consistent', 'inconsistent', 'not checkable')");
+    let unchecked = f64_of(
+        &db,
+        "select count(*) from meta.claims where status not in ('consistent', 'inconsistent', 'not checkable')",
+    );
     assert_eq!(unchecked, 0.0);
 }

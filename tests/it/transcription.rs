@@ -55,6 +55,11 @@ fn every_transcribed_figure_occurs_in_the_report() {
         }
     }
     assert!(checked > 0, "no figures were checked");
-    assert!(missing.is_empty(), "{} of {checked} figures are not in the report:\n{}", missing.len(), missing.join("\n"));
+    assert!(
+        missing.is_empty(),
+        "{} of {checked} figures are not in the report:\n{}",
+        missing.len(),
+        missing.join("\n")
+    );
     eprintln!("{checked} transcribed figures found verbatim in the report");
 }

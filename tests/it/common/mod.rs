@@ -136,7 +136,8 @@ pub fn assert_golden(name: &str, actual: &str) {
         std::fs::write(&path, actual).expect("bless golden");
         return;
     }
-    let expected = std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing golden file {}; run with BAIMO_BLESS=1", path.display()));
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|_| panic!("missing golden file {}; run with BAIMO_BLESS=1", path.display()));
     assert_eq!(actual, expected, "output differs from {}", path.display());
 }
 
