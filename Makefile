@@ -51,11 +51,14 @@ crash-test: ## SIGKILL 200 builds of the report project at spread-out moments
 	BAIMO_KILLS=200 $(CARGO) test --locked --test it killed -- --nocapture
 
 FUZZ_SECONDS ?= 60
-fuzz: ## Fuzz the quantity parser with cargo-fuzz for FUZZ_SECONDS (default 60)
+FUZZ_TARGETS ?= quantity extract_csv extract_xlsx
+fuzz: ## cargo-fuzz the quantity parser and the CSV and xlsx extractors, FUZZ_SECONDS each (default 60)
 	command -v cargo-fuzz >/dev/null || $(CARGO) install cargo-fuzz --locked
-	mkdir -p fuzz/work/quantity
-	cd fuzz && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(HOME)/.cache/baimo/fuzz-target \
-		cargo fuzz run quantity work/quantity corpus/quantity -- -max_total_time=$(FUZZ_SECONDS)
+	for t in $(FUZZ_TARGETS); do \
+		mkdir -p fuzz/work/$$t && \
+		(cd fuzz && RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR=$(HOME)/.cache/baimo/fuzz-target \
+			cargo fuzz run $$t work/$$t corpus/$$t -- -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=4096) || exit 1; \
+	done
 
 lint: ## rustfmt and clippy
 	$(CARGO) fmt --check

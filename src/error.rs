@@ -6,6 +6,10 @@ use std::path::PathBuf;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+/// A library's error, boxed, so this module names no library type and the parsing modules
+/// (error, spec, extract, quantity) build without DuckDB or polars: the fuzz targets use them.
+pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
+
 /// Text quoted in a message, cut to `max` characters so a runaway cell cannot flood a terminal.
 pub fn clip(text: &str, max: usize) -> String {
     let mut chars = text.chars();
@@ -76,10 +80,10 @@ pub enum Error {
     Io { path: PathBuf, source: std::io::Error },
 
     #[error("DuckDB: {context}: {source}")]
-    Duckdb { context: String, source: duckdb::Error },
+    Duckdb { context: String, source: BoxedError },
 
     #[error("polars: {context}: {source}")]
-    Polars { context: String, source: polars::error::PolarsError },
+    Polars { context: String, source: BoxedError },
 
     /// Several problems found in one run (every source is checked before giving up).
     #[error("{} problem(s):\n{}", .0.len(), .0.iter().map(|e| format!("- {e}")).collect::<Vec<_>>().join("\n"))]
@@ -118,13 +122,15 @@ impl Error {
         move |source| Error::Io { path, source }
     }
 
-    pub fn duckdb(context: impl Into<String>) -> impl FnOnce(duckdb::Error) -> Error {
+    /// For `map_err` on a DuckDB call: `conn.execute(…).map_err(Error::duckdb("what was done"))`.
+    pub fn duckdb<E: std::error::Error + Send + Sync + 'static>(context: impl Into<String>) -> impl FnOnce(E) -> Error {
         let context = context.into();
-        move |source| Error::Duckdb { context, source }
+        move |source| Error::Duckdb { context, source: Box::new(source) }
     }
 
-    pub fn polars(context: impl Into<String>) -> impl FnOnce(polars::error::PolarsError) -> Error {
+    /// For `map_err` on a polars call.
+    pub fn polars<E: std::error::Error + Send + Sync + 'static>(context: impl Into<String>) -> impl FnOnce(E) -> Error {
         let context = context.into();
-        move |source| Error::Polars { context, source }
+        move |source| Error::Polars { context, source: Box::new(source) }
     }
 }

@@ -22,6 +22,7 @@ pub mod fingerprint;
 pub mod load;
 pub mod lock;
 pub mod model;
+pub mod progress;
 pub mod publish;
 pub mod quantity;
 pub mod render;

@@ -13,19 +13,16 @@ use duckdb::Connection;
 use polars::prelude::{CompatLevel, DataFrame};
 use std::sync::Arc;
 
-/// Creates `schema.table` with the declared columns and appends the frame to it. Returns the
-/// number of rows loaded.
-pub fn load_frame(
-    conn: &Connection,
-    schema: &str,
-    table: &str,
-    columns: &[(String, &'static str)],
-    frame: &mut DataFrame,
-) -> Result<usize> {
+/// Creates `schema.table` with the declared columns.
+pub fn create_table(conn: &Connection, schema: &str, table: &str, columns: &[(String, &'static str)]) -> Result<()> {
     let ddl: Vec<String> = columns.iter().map(|(n, t)| format!("{} {t}", quote(n))).collect();
     let qualified = format!("{}.{}", quote(schema), quote(table));
     conn.execute_batch(&format!("create table {qualified} ({})", ddl.join(", ")))
-        .map_err(Error::duckdb(format!("creating {schema}.{table}")))?;
+        .map_err(Error::duckdb(format!("creating {schema}.{table}")))
+}
+
+/// Appends a frame to `schema.table`, batch by batch over Arrow. Returns the rows appended.
+pub fn append_frame(conn: &Connection, schema: &str, table: &str, frame: &mut DataFrame) -> Result<usize> {
     if frame.height() == 0 {
         return Ok(0);
     }

@@ -13,7 +13,7 @@ use crate::extract::{Cell, RawTable};
 use crate::quantity::{self, ParseOptions, Qualifier, Quantity, Unit};
 use crate::spec::{Column, ColumnType, Contract, OnError};
 use polars::prelude::*;
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 /// A cell that broke a rule; becomes a row of `meta.rejects`.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -515,51 +515,13 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
         }
     }
 
-    // The primary key: unique, and every part present.
-    if !contract.primary_key.is_empty() {
-        let idx: Vec<usize> =
-            contract.primary_key.iter().filter_map(|k| contract.columns.iter().position(|c| &c.name == k)).collect();
-        let mut seen: HashMap<Vec<String>, u32> = HashMap::new();
-        for r in &table.rows {
-            let key: Vec<String> = idx.iter().map(|&i| quantity::normalise(r.cells[i].text())).collect();
-            if let Some(&first) = seen.get(&key) {
-                reject(
-                    idx[0],
-                    r.row,
-                    &key.join(" / "),
-                    "primary_key".into(),
-                    format!("duplicate primary key ({}), first seen in row {first}", contract.primary_key.join(", ")),
-                );
-            } else {
-                seen.insert(key, r.row);
-            }
-        }
-    }
-
     let mut rejects = rejects;
     rejects.sort_by(|a, b| (a.row, &a.cell).cmp(&(b.row, &b.cell)));
     let bad_rows: BTreeSet<u32> = rejects.iter().map(|r| r.row).collect();
-    if !rejects.is_empty() {
-        let over = !contract.max_rejected.allows(bad_rows.len(), n);
-        if contract.on_error == OnError::Fail || over {
-            let mut details: Vec<String> = rejects.iter().take(50).map(|r| format!("  {r}")).collect();
-            if rejects.len() > 50 {
-                details.push(format!("  … and {} more", rejects.len() - 50));
-            }
-            if over && contract.on_error == OnError::Quarantine {
-                details.push(format!(
-                    "  {} of {n} rows rejected, over the quarantine limit max_rejected = {} in {}",
-                    bad_rows.len(),
-                    contract.max_rejected,
-                    contract.path
-                ));
-            }
-            return Err(Error::Rejected {
-                source_name: contract.name.clone(),
-                count: rejects.len(),
-                details: details.join("\n"),
-            });
-        }
+    // Under `fail` any reject fails the source; under `quarantine` the caller checks the limit
+    // once every batch (and the keys across batches) have been seen.
+    if !rejects.is_empty() && contract.on_error == OnError::Fail {
+        return Err(rejected_error(contract, &rejects, None));
     }
     let frame = if bad_rows.is_empty() {
         frame
@@ -568,6 +530,68 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
         frame.filter(&keep).map_err(Error::polars("dropping quarantined rows"))?
     };
     Ok(Validated { frame, rejects, rows_read: n })
+}
+
+/// The error listing a source's rejected cells; `over` = (rejected rows, all rows) when the
+/// quarantine limit was passed.
+pub fn rejected_error(contract: &Contract, rejects: &[Reject], over: Option<(usize, usize)>) -> Error {
+    let mut details: Vec<String> = rejects.iter().take(50).map(|r| format!("  {r}")).collect();
+    if rejects.len() > 50 {
+        details.push(format!("  … and {} more", rejects.len() - 50));
+    }
+    if let Some((bad, total)) = over {
+        details.push(format!(
+            "  {bad} of {total} rows rejected, over the quarantine limit max_rejected = {} in {}",
+            contract.max_rejected, contract.path
+        ));
+    }
+    Error::Rejected { source_name: contract.name.clone(), count: rejects.len(), details: details.join("\n") }
+}
+
+/// Rows of a loaded staging table whose primary key an earlier row already has: checked in
+/// DuckDB once every batch is loaded, so a key is compared across the whole file without
+/// holding the keys in memory here.
+pub fn duplicate_keys(conn: &duckdb::Connection, contract: &Contract, column_index: &[u32]) -> Result<Vec<Reject>> {
+    if contract.primary_key.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cols: Vec<&Column> =
+        contract.primary_key.iter().filter_map(|k| contract.columns.iter().find(|c| &c.name == k)).collect();
+    let keys: Vec<String> = cols.iter().map(|c| crate::spec::quote(&presence_column(c))).collect();
+    let list = keys.join(", ");
+    let text: Vec<String> = keys.iter().map(|k| format!("coalesce({k}::varchar, '')")).collect();
+    let sql = format!(
+        "select _row, key, first_row from (select _row, concat_ws(' / ', {}) as key, \
+         min(_row) over (partition by {list}) as first_row from staging.{}) where _row > first_row order by _row",
+        text.join(", "),
+        crate::spec::quote(&contract.name)
+    );
+    let first = contract.columns.iter().position(|c| c.name == contract.primary_key[0]).unwrap_or(0);
+    let letter = crate::extract::cell_address(column_index.get(first).copied().unwrap_or(0), 1);
+    let letter = letter.trim_end_matches('1');
+    let mut stmt = conn.prepare(&sql).map_err(Error::duckdb("checking primary keys"))?;
+    let rows = stmt
+        .query_map([], |r| Ok((r.get::<_, i32>(0)?, r.get::<_, String>(1)?, r.get::<_, i32>(2)?)))
+        .map_err(Error::duckdb("checking primary keys"))?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (row, key, first_row) = row.map_err(Error::duckdb("checking primary keys"))?;
+        out.push(Reject {
+            source: contract.name.clone(),
+            file: contract.file.clone(),
+            sheet: contract.sheet.clone(),
+            cell: format!("{letter}{row}"),
+            row: row as u32,
+            column: contract.primary_key[0].clone(),
+            raw: key,
+            rule: "primary_key".into(),
+            message: format!(
+                "duplicate primary key ({}), first seen in row {first_row}",
+                contract.primary_key.join(", ")
+            ),
+        });
+    }
+    Ok(out)
 }
 
 fn col_expr(name: &str) -> Expr {

@@ -200,10 +200,10 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
         Ok((tests, rejects)) => {
             if options.publish {
                 let finish = Instant::now();
-                let closed =
-                    conn.execute_batch("checkpoint").map_err(Error::duckdb("checkpointing the build")).and_then(|_| {
-                        conn.close().map_err(|(_, e)| Error::Duckdb { context: "closing the build".into(), source: e })
-                    });
+                let closed = conn
+                    .execute_batch("checkpoint")
+                    .map_err(Error::duckdb("checkpointing the build"))
+                    .and_then(|_| conn.close().map_err(|(_, e)| Error::duckdb("closing the build")(e)));
                 if let Err(e) = closed.and_then(|_| publish::publish(&paths, &build_file)) {
                     publish::discard(&build_file);
                     return Err(fail_run(&paths, record, e));
@@ -249,6 +249,10 @@ fn execute(
     record: &mut RunRecord,
     publishing: bool,
 ) -> Result<Executed> {
+    // Larger-than-memory work spills to disk instead of growing without bound.
+    let limit = std::env::var("BAIMO_MEMORY_LIMIT").unwrap_or_else(|_| "1GB".into());
+    conn.execute_batch(&format!("set memory_limit = '{}'", limit.replace('\'', "")))
+        .map_err(Error::duckdb(format!("setting memory_limit to {limit}")))?;
     conn.execute_batch(include_str!("../sql/meta.sql")).map_err(Error::duckdb("creating the meta schema"))?;
     conn.execute_batch(include_str!("../sql/macros.sql")).map_err(Error::duckdb("creating the macros"))?;
     if let Some(published) = &plan.carry_from {
@@ -269,68 +273,46 @@ fn execute(
                 continue;
             }
         }
-        let t = Instant::now();
-        let raw = match extract::extract(contract) {
-            Ok(raw) => raw,
-            Err(e) => {
-                problems.push(e);
-                continue;
+        let timing = (&mut t_extract, &mut t_validate, &mut t_load);
+        match ingest(conn, contract, timing) {
+            Ok(ingested) => {
+                tracing::info!(
+                    source = %contract.name,
+                    "{}: {} rows read, {} loaded, {} quarantined",
+                    contract.file,
+                    ingested.rows_read,
+                    ingested.rows_loaded,
+                    ingested.rejected_rows
+                );
+                conn.execute(
+                    "insert into meta.files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    params![
+                        record.id,
+                        contract.name,
+                        contract.file,
+                        contract.sheet,
+                        ingested.sha256,
+                        ingested.bytes as i64,
+                        ingested.rows_read as i64,
+                        ingested.rows_loaded as i64,
+                        ingested.rejected_rows as i64
+                    ],
+                )
+                .map_err(Error::duckdb("recording meta.files"))?;
+                record.inputs.push(Input {
+                    source: contract.name.clone(),
+                    file: contract.file.clone(),
+                    sheet: contract.sheet.clone(),
+                    sha256: ingested.sha256,
+                    bytes: ingested.bytes,
+                });
+                record.rows_read += ingested.rows_read as u64;
+                record.rows_loaded += ingested.rows_loaded as u64;
+                record.rows_rejected += ingested.rejected_rows as u64;
+                all_rejects.extend(ingested.rejects);
             }
-        };
-        t_extract += t.elapsed().as_secs_f64();
-        record.inputs.push(Input {
-            source: contract.name.clone(),
-            file: raw.file.clone(),
-            sheet: raw.sheet.clone(),
-            sha256: raw.sha256.clone(),
-            bytes: raw.bytes,
-        });
-        let t = Instant::now();
-        let mut validated = match validate::validate(contract, &raw) {
-            Ok(v) => v,
-            Err(e) => {
-                problems.push(e);
-                continue;
-            }
-        };
-        t_validate += t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let loaded = load_source(conn, contract, &mut validated.frame)?;
-        t_load += t.elapsed().as_secs_f64();
-        let rejected_rows = validated.rejects.iter().map(|r| r.row).collect::<BTreeSet<_>>().len();
-        tracing::info!(
-            source = %contract.name,
-            "{}: {} rows read, {loaded} loaded, {rejected_rows} quarantined",
-            raw.file,
-            validated.rows_read
-        );
-        for (col, index) in contract.columns.iter().zip(&raw.column_index) {
-            let letter = extract::cell_address(*index, 1).trim_end_matches('1').to_string();
-            conn.execute(
-                "insert into meta.source_columns values (?, ?, ?, ?, ?)",
-                params![contract.name, col.name, col.header(), format!("{:?}", col.kind).to_lowercase(), letter],
-            )
-            .map_err(Error::duckdb("recording meta.source_columns"))?;
+            Err(e) => problems.push(e),
         }
-        conn.execute(
-            "insert into meta.files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params![
-                record.id,
-                contract.name,
-                raw.file,
-                raw.sheet,
-                raw.sha256,
-                raw.bytes as i64,
-                validated.rows_read as i64,
-                loaded as i64,
-                rejected_rows as i64
-            ],
-        )
-        .map_err(Error::duckdb("recording meta.files"))?;
-        record.rows_read += validated.rows_read as u64;
-        record.rows_loaded += loaded as u64;
-        record.rows_rejected += rejected_rows as u64;
-        all_rejects.extend(validated.rejects);
     }
     record.stages.push(Stage { stage: "extract".into(), seconds: t_extract, rows: record.rows_read });
     record.stages.push(Stage { stage: "validate".into(), seconds: t_validate, rows: record.rows_read });
@@ -460,7 +442,24 @@ fn carry_model(conn: &Connection, m: &Model) -> Result<bool> {
     Ok(true)
 }
 
-fn load_source(conn: &Connection, contract: &Contract, frame: &mut polars::prelude::DataFrame) -> Result<usize> {
+/// What reading one source produced.
+struct Ingested {
+    sha256: String,
+    bytes: u64,
+    rows_read: usize,
+    rows_loaded: usize,
+    rejected_rows: usize,
+    rejects: Vec<Reject>,
+}
+
+/// Extract, validate and load one source, batch by batch (a CSV file is streamed, so memory is
+/// bounded by the batch, not the file), then check its keys across the whole table and apply
+/// the quarantine limit. Stage times are added to `timing` (extract, validate, load).
+fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64, &mut f64)) -> Result<Ingested> {
+    let (t_extract, t_validate, t_load) = timing;
+    let t = Instant::now();
+    let mut batches = extract::Batches::open(contract, extract::BATCH_ROWS)?;
+    *t_extract += t.elapsed().as_secs_f64();
     let mut columns: Vec<(String, &'static str)> = Vec::new();
     for col in &contract.columns {
         for (name, ty, _) in validate::staged_columns(col) {
@@ -470,9 +469,57 @@ fn load_source(conn: &Connection, contract: &Contract, frame: &mut polars::prelu
     for (name, ty, _) in PROVENANCE {
         columns.push((name.to_string(), *ty));
     }
-    let rows = load::load_frame(conn, "staging", &contract.name, &columns, frame)?;
+    load::create_table(conn, "staging", &contract.name, &columns)?;
+    let progress = crate::progress::rows(&contract.name);
+    let (mut rows_read, mut rows_loaded, mut rejects) = (0usize, 0usize, Vec::new());
+    loop {
+        let t = Instant::now();
+        let Some(batch) = batches.next_batch()? else { break };
+        *t_extract += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let mut validated = validate::validate(contract, &batch)?;
+        *t_validate += t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        rows_loaded += load::append_frame(conn, "staging", &contract.name, &mut validated.frame)?;
+        *t_load += t.elapsed().as_secs_f64();
+        rows_read += validated.rows_read;
+        progress.inc(validated.rows_read as u64);
+        rejects.extend(validated.rejects);
+    }
+    progress.finish_and_clear();
+    let column_index = batches.column_index().to_vec();
+    let (sha256, bytes) = batches.finish();
+
+    // Keys are compared across every batch, in DuckDB.
+    let t = Instant::now();
+    let duplicates = validate::duplicate_keys(conn, contract, &column_index)?;
+    if !duplicates.is_empty() {
+        if contract.on_error == crate::spec::OnError::Fail {
+            return Err(validate::rejected_error(contract, &duplicates, None));
+        }
+        let rows: Vec<String> = duplicates.iter().map(|r| r.row.to_string()).collect();
+        let deleted = conn
+            .execute(&format!("delete from staging.{} where _row in ({})", quote(&contract.name), rows.join(", ")), [])
+            .map_err(Error::duckdb("quarantining duplicate keys"))?;
+        rows_loaded -= deleted;
+        rejects.extend(duplicates);
+    }
+    *t_validate += t.elapsed().as_secs_f64();
+    rejects.sort_by(|a, b| (a.row, &a.cell).cmp(&(b.row, &b.cell)));
+    let rejected_rows = rejects.iter().map(|r| r.row).collect::<BTreeSet<_>>().len();
+    if rejected_rows > 0 && !contract.max_rejected.allows(rejected_rows, rows_read) {
+        return Err(validate::rejected_error(contract, &rejects, Some((rejected_rows, rows_read))));
+    }
+    for (col, index) in contract.columns.iter().zip(&column_index) {
+        let letter = extract::cell_address(*index, 1).trim_end_matches('1').to_string();
+        conn.execute(
+            "insert into meta.source_columns values (?, ?, ?, ?, ?)",
+            params![contract.name, col.name, col.header(), format!("{:?}", col.kind).to_lowercase(), letter],
+        )
+        .map_err(Error::duckdb("recording meta.source_columns"))?;
+    }
     document_source(conn, contract)?;
-    Ok(rows)
+    Ok(Ingested { sha256, bytes, rows_read, rows_loaded, rejected_rows, rejects })
 }
 
 /// `COMMENT ON` the staged table and each of its columns.

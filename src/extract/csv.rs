@@ -1,63 +1,111 @@
 //! CSV: UTF-8 with or without a BOM, or GBK/GB18030 when the contract declares it.
 //! Invalid bytes for the declared encoding and NUL bytes are errors naming the cell.
+//!
+//! A UTF-8 file is streamed record by record (and hashed as it streams), so memory does not
+//! grow with the file; a GBK/GB18030 file is decoded whole first.
 
-use super::{cell_address, input_error, Cell, Grid};
+use super::{cell_address, input_error, Cell};
 use crate::error::{Location, Result};
 use crate::spec::{Contract, Encoding};
+use sha2::{Digest, Sha256};
+use std::io::Read;
 
-pub(super) fn read(contract: &Contract, file: String, sha256: String, bytes: Vec<u8>) -> Result<Grid> {
-    let size = bytes.len() as u64;
-    let loc = |cell: Option<String>| Location { file: file.clone(), sheet: None, cell, line: None };
-    let utf8: Vec<u8> = match contract.encoding {
-        Encoding::Utf8 => bytes,
-        Encoding::Gbk | Encoding::Gb18030 => {
-            let (text, _, malformed) = encoding_rs::GB18030.decode(&bytes);
-            if malformed {
-                return Err(input_error(
-                    loc(None),
-                    "encoding",
-                    "the file is declared GBK/GB18030 but holds bytes that are not".into(),
-                    None,
-                ));
+/// Hashes and counts the bytes read through it.
+struct Hashing<R> {
+    inner: R,
+    hasher: Sha256,
+    bytes: u64,
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+/// A CSV file read one record at a time.
+pub struct CsvStream {
+    reader: csv::Reader<Hashing<Box<dyn Read>>>,
+    record: csv::ByteRecord,
+    row: u32,
+    file: String,
+    utf8: bool,
+    /// For a decoded (GBK) file, the hash of the original bytes.
+    decoded: Option<(String, u64)>,
+}
+
+impl CsvStream {
+    pub fn open(contract: &Contract) -> Result<CsvStream> {
+        let file = contract.file.clone();
+        let open = std::fs::File::open(&contract.file_path).map_err(|e| super::cannot_read(contract, e))?;
+        let (input, decoded, utf8): (Box<dyn Read>, _, _) = match contract.encoding {
+            Encoding::Utf8 => (Box::new(std::io::BufReader::with_capacity(1 << 20, open)), None, true),
+            Encoding::Gbk | Encoding::Gb18030 => {
+                let mut bytes = Vec::new();
+                std::io::BufReader::new(open).read_to_end(&mut bytes).map_err(|e| super::cannot_read(contract, e))?;
+                let sha = format!("{:x}", Sha256::digest(&bytes));
+                let size = bytes.len() as u64;
+                let (text, _, malformed) = encoding_rs::GB18030.decode(&bytes);
+                if malformed {
+                    return Err(input_error(
+                        Location::file(&file),
+                        "encoding",
+                        "the file is declared GBK/GB18030 but holds bytes that are not".into(),
+                        None,
+                    ));
+                }
+                (Box::new(std::io::Cursor::new(text.into_owned().into_bytes())), Some((sha, size)), false)
             }
-            text.into_owned().into_bytes()
-        }
-    };
-    let body = utf8.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&utf8);
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(body);
-    let mut rows = Vec::new();
-    let mut record = csv::ByteRecord::new();
-    let mut row = 0u32;
-    loop {
-        match reader.read_byte_record(&mut record) {
-            Ok(false) => break,
+        };
+        let hashing = Hashing { inner: input, hasher: Sha256::new(), bytes: 0 };
+        let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(hashing);
+        Ok(CsvStream { reader, record: csv::ByteRecord::new(), row: 0, file, utf8, decoded })
+    }
+
+    pub fn rows_read(&self) -> u32 {
+        self.row
+    }
+
+    /// The next record as (1-based row, cells), or `None` at the end of the file.
+    pub fn next_row(&mut self) -> Result<Option<(u32, Vec<Cell>)>> {
+        let loc =
+            |cell: Option<String>, line: Option<usize>| Location { file: self.file.clone(), sheet: None, cell, line };
+        match self.reader.read_byte_record(&mut self.record) {
+            Ok(false) => return Ok(None),
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map(|p| p.line() as usize);
-                return Err(input_error(Location { line, ..loc(None) }, "csv", format!("malformed CSV: {e}"), None));
+                return Err(input_error(loc(None, line), "csv", format!("malformed CSV: {e}"), None));
             }
         }
-        row += 1;
-        let mut cells = Vec::with_capacity(record.len());
-        for (col, field) in record.iter().enumerate() {
+        self.row += 1;
+        let row = self.row;
+        let mut cells = Vec::with_capacity(self.record.len());
+        for (col, field) in self.record.iter().enumerate() {
+            // A byte-order mark opens the file; anywhere else it is two files pasted together.
+            let field =
+                if row == 1 && col == 0 { field.strip_prefix("\u{feff}".as_bytes()).unwrap_or(field) } else { field };
             let address = || Some(cell_address(col as u32, row));
             let text = std::str::from_utf8(field).map_err(|_| {
                 input_error(
-                    loc(address()),
+                    loc(address(), None),
                     "encoding",
                     format!(
                         "the cell is not valid {}; declare `encoding = \"gbk\"` if the file was saved as GBK",
-                        if contract.encoding == Encoding::Utf8 { "UTF-8" } else { "text" }
+                        if self.utf8 { "UTF-8" } else { "text" }
                     ),
                     Some(String::from_utf8_lossy(field).into_owned()),
                 )
             })?;
             if text.contains('\0') {
-                return Err(input_error(loc(address()), "nul_byte", "the cell holds a NUL byte".into(), None));
+                return Err(input_error(loc(address(), None), "nul_byte", "the cell holds a NUL byte".into(), None));
             }
-            if text.contains('\u{feff}') && !(row == 1 && col == 0) {
+            if text.contains('\u{feff}') {
                 return Err(input_error(
-                    loc(address()),
+                    loc(address(), None),
                     "bom",
                     "a byte-order mark inside the file (two files pasted together?)".into(),
                     Some(text.replace('\u{feff}', "<BOM>")),
@@ -65,7 +113,22 @@ pub(super) fn read(contract: &Contract, file: String, sha256: String, bytes: Vec
             }
             cells.push(if text.is_empty() { Cell::Empty } else { Cell::Text(text.to_string()) });
         }
-        rows.push((row, cells));
+        Ok(Some((row, cells)))
     }
-    Ok(Grid { file, sheet: None, sha256, bytes: size, rows })
+
+    /// The sha256 and size of the file as stored on disk.
+    pub fn finish(mut self) -> (String, u64) {
+        if let Some(d) = self.decoded.take() {
+            return d;
+        }
+        // Read what the CSV reader has not asked for yet (nothing, once it reached the end).
+        let hashing = self.reader.into_inner();
+        let Hashing { mut inner, mut hasher, mut bytes } = hashing;
+        let mut rest = Vec::new();
+        if inner.read_to_end(&mut rest).is_ok() {
+            hasher.update(&rest);
+            bytes += rest.len() as u64;
+        }
+        (format!("{:x}", hasher.finalize()), bytes)
+    }
 }

@@ -5,7 +5,7 @@
 //! text is exactly what the analyst typed (xlsx numbers are rendered without a trailing `.0`,
 //! dates as `YYYY-MM-DD`).
 
-mod csv;
+pub mod csv;
 mod xlsx;
 
 use crate::error::{Error, Location, Result};
@@ -88,148 +88,239 @@ pub fn cell_address(col: u32, row: u32) -> String {
     format!("{}{}", String::from_utf8_lossy(&letters), row)
 }
 
-/// Rows as read from a file, before the contract is applied.
-pub(crate) struct Grid {
-    pub file: String,
-    pub sheet: Option<String>,
-    pub sha256: String,
-    pub bytes: u64,
-    /// (1-based row number, cells from column A).
-    pub rows: Vec<(u32, Vec<Cell>)>,
+/// Rows as read from a workbook, before the contract is applied: (1-based row, cells from A).
+pub(crate) type Rows = Vec<(u32, Vec<Cell>)>;
+
+/// Rows per batch when a CSV file is streamed.
+pub const BATCH_ROWS: usize = 100_000;
+
+/// Reads the contract's whole file into one table (tests, tools, small files).
+pub fn extract(contract: &Contract) -> Result<RawTable> {
+    let mut batches = Batches::open(contract, usize::MAX)?;
+    let mut table = batches.next_batch()?.ok_or_else(|| no_rows(contract))?;
+    let (sha256, bytes) = batches.finish();
+    table.sha256 = sha256;
+    table.bytes = bytes;
+    Ok(table)
 }
 
-/// Reads the contract's file and returns its data cells.
-pub fn extract(contract: &Contract) -> Result<RawTable> {
-    let display = contract.file.clone();
-    let bytes = std::fs::read(&contract.file_path).map_err(|e| Error::Input {
-        location: Location::file(&display),
+/// The data rows of a raw file, batch by batch: a CSV file is streamed (memory bounded by the
+/// batch size); a workbook is read whole (calamine) and comes as one batch.
+pub struct Batches {
+    contract: Contract,
+    header: Header,
+    source: Source,
+    batch_rows: usize,
+    rows_seen: usize,
+}
+
+enum Source {
+    Csv(csv::CsvStream),
+    Rows(std::vec::IntoIter<(u32, Vec<Cell>)>, String, u64),
+}
+
+/// Where the contract's columns sit in the file.
+struct Header {
+    column_index: Vec<u32>,
+    width: usize,
+    first_data: u32,
+    last: u32,
+}
+
+impl Batches {
+    /// Opens the file, reads up to its header row and matches the header to the contract.
+    pub fn open(contract: &Contract, batch_rows: usize) -> Result<Batches> {
+        let file = contract.file.clone();
+        let (mut source, header_cells) = if contract.is_xlsx() {
+            let bytes = std::fs::read(&contract.file_path).map_err(|e| cannot_read(contract, e))?;
+            let sha256 = format!("{:x}", Sha256::digest(&bytes));
+            let size = bytes.len() as u64;
+            let mut rows = xlsx::read(contract, file.clone(), bytes)?.into_iter();
+            let header = rows.by_ref().find(|(r, _)| *r >= contract.header_row);
+            let header = match header {
+                Some((r, cells)) if r == contract.header_row => Some(cells),
+                _ => None,
+            };
+            (Source::Rows(rows, sha256, size), header)
+        } else {
+            let mut stream = csv::CsvStream::open(contract)?;
+            let mut header = None;
+            while let Some((r, cells)) = stream.next_row()? {
+                if r == contract.header_row {
+                    header = Some(cells);
+                    break;
+                }
+            }
+            (Source::Csv(stream), header)
+        };
+        let Some(header_cells) = header_cells else {
+            let empty = match &mut source {
+                Source::Csv(s) => s.rows_read() == 0,
+                Source::Rows(..) => false,
+            };
+            let rule = if empty { "empty_file" } else { "header_row" };
+            return Err(input_error(
+                Location { file, sheet: contract.sheet.clone(), cell: None, line: None },
+                rule,
+                format!("no header row: row {} is empty or missing (contract {})", contract.header_row, contract.path),
+                None,
+            ));
+        };
+        let header = match_header(contract, &header_cells)?;
+        Ok(Batches { contract: contract.clone(), header, source, batch_rows: batch_rows.max(1), rows_seen: 0 })
+    }
+
+    /// For each contract column, the 0-based column of the file it was found in.
+    pub fn column_index(&self) -> &[u32] {
+        &self.header.column_index
+    }
+
+    /// The next batch of data rows; `None` when the file is done. A file without any data
+    /// row is an error (`no_rows`).
+    pub fn next_batch(&mut self) -> Result<Option<RawTable>> {
+        let mut rows = Vec::new();
+        while rows.len() < self.batch_rows {
+            let next = match &mut self.source {
+                Source::Csv(s) => s.next_row()?,
+                Source::Rows(it, _, _) => it.next(),
+            };
+            let Some((row, cells)) = next else { break };
+            if let Some(r) = data_row(&self.contract, &self.header, row, cells)? {
+                rows.push(r);
+            }
+        }
+        if rows.is_empty() {
+            return if self.rows_seen == 0 { Err(no_rows(&self.contract)) } else { Ok(None) };
+        }
+        self.rows_seen += rows.len();
+        Ok(Some(RawTable {
+            file: self.contract.file.clone(),
+            sheet: self.contract.sheet.clone(),
+            sha256: String::new(),
+            bytes: 0,
+            column_index: self.header.column_index.clone(),
+            rows,
+        }))
+    }
+
+    /// The file's sha256 and size, once every batch has been read.
+    pub fn finish(self) -> (String, u64) {
+        match self.source {
+            Source::Csv(s) => s.finish(),
+            Source::Rows(_, sha, size) => (sha, size),
+        }
+    }
+}
+
+fn cannot_read(contract: &Contract, e: std::io::Error) -> Error {
+    Error::Input {
+        location: Location::file(&contract.file),
         rule: "file".into(),
         message: format!("cannot read the file named by {}: {e}", contract.path),
         found: None,
-    })?;
-    let sha256 = format!("{:x}", Sha256::digest(&bytes));
-    let grid = if contract.is_xlsx() {
-        xlsx::read(contract, display, sha256, bytes)?
-    } else {
-        csv::read(contract, display, sha256, bytes)?
-    };
-    grid.into_table(contract)
+    }
+}
+
+fn no_rows(contract: &Contract) -> Error {
+    input_error(
+        Location { file: contract.file.clone(), sheet: contract.sheet.clone(), cell: None, line: None },
+        "no_rows",
+        format!("no data rows after the header (row {})", contract.header_row),
+        None,
+    )
 }
 
 fn input_error(location: Location, rule: &str, message: String, found: Option<String>) -> Error {
     Error::Input { location, rule: rule.into(), message, found }
 }
 
-impl Grid {
-    fn location(&self, cell: Option<String>) -> Location {
-        Location { file: self.file.clone(), sheet: self.sheet.clone(), cell, line: None }
-    }
-
-    pub(crate) fn into_table(self, contract: &Contract) -> Result<RawTable> {
-        let header_row = contract.header_row;
-        let Some(pos) = self.rows.iter().position(|(r, _)| *r == header_row) else {
-            let rule = if self.rows.is_empty() { "empty_file" } else { "header_row" };
-            return Err(input_error(
-                self.location(None),
-                rule,
-                format!("no header row: row {header_row} is empty or missing (contract {})", contract.path),
-                None,
-            ));
-        };
-        let header = &self.rows[pos].1;
-        let declared: Vec<&str> = contract.columns.iter().map(|c| c.header()).collect();
-        let mut by_text: HashMap<String, u32> = HashMap::new();
-        let mut unexpected: Vec<(String, String)> = Vec::new();
-        for (i, cell) in header.iter().enumerate() {
-            if cell.is_blank() {
-                continue;
-            }
-            let text = header_text(cell.text());
-            let address = cell_address(i as u32, header_row);
-            if by_text.insert(text.clone(), i as u32).is_some() {
-                return Err(input_error(
-                    self.location(Some(address)),
-                    "duplicate_header",
-                    format!("header `{text}` appears twice in the header row"),
-                    Some(text),
-                ));
-            }
-            if !declared.contains(&text.as_str()) {
-                unexpected.push((address, text));
-            }
+/// Matches the header row to the contract: every declared column present, none twice, no
+/// undeclared one.
+fn match_header(contract: &Contract, header: &[Cell]) -> Result<Header> {
+    let header_row = contract.header_row;
+    let location = |cell: Option<String>| Location {
+        file: contract.file.clone(),
+        sheet: contract.sheet.clone(),
+        cell,
+        line: None,
+    };
+    let declared: Vec<&str> = contract.columns.iter().map(|c| c.header()).collect();
+    let mut by_text: HashMap<String, u32> = HashMap::new();
+    let mut unexpected: Vec<(String, String)> = Vec::new();
+    for (i, cell) in header.iter().enumerate() {
+        if cell.is_blank() {
+            continue;
         }
-        let missing: Vec<&str> = declared.iter().copied().filter(|h| !by_text.contains_key(*h)).collect();
-        if let Some(first) = missing.first() {
-            let col =
-                contract.columns.iter().find(|c| c.header() == *first).map(|c| c.name.as_str()).unwrap_or_default();
-            let instead = match unexpected.as_slice() {
-                [] => String::new(),
-                [(cell, text)] => format!("; found `{text}` in {cell} instead (renamed?)"),
-                more => format!(
-                    "; found undeclared {}",
-                    more.iter().map(|(c, t)| format!("`{t}` ({c})")).collect::<Vec<_>>().join(", ")
-                ),
-            };
+        let text = header_text(cell.text());
+        let address = cell_address(i as u32, header_row);
+        if by_text.insert(text.clone(), i as u32).is_some() {
             return Err(input_error(
-                self.location(Some(format!("row {header_row}"))),
-                "missing_column",
-                format!(
-                    "column `{first}` (declared as `{col}` in {}) is not in the header row{instead}",
-                    contract.path
-                ),
-                Some(
-                    header
-                        .iter()
-                        .filter(|c| !c.is_blank())
-                        .map(|c| header_text(c.text()))
-                        .collect::<Vec<_>>()
-                        .join(", "),
-                ),
-            ));
-        }
-        if let Some((cell, text)) = unexpected.into_iter().next() {
-            return Err(input_error(
-                self.location(Some(cell)),
-                "unexpected_column",
-                format!("column `{text}` is not declared in {} (declared: {})", contract.path, declared.join(", ")),
+                location(Some(address)),
+                "duplicate_header",
+                format!("header `{text}` appears twice in the header row"),
                 Some(text),
             ));
         }
-        let column_index: Vec<u32> = declared.iter().filter_map(|h| by_text.get(*h).copied()).collect();
-        let width = header.len();
-        let first_data = contract.units_row.unwrap_or(header_row) + 1;
-        let last = contract.last_row.unwrap_or(u32::MAX);
-        let mut rows = Vec::new();
-        for (row, cells) in self.rows.into_iter().skip(pos + 1) {
-            if row < first_data || row > last || cells.iter().all(Cell::is_blank) {
-                continue;
-            }
-            if let Some((i, extra)) = cells.iter().enumerate().skip(width).find(|(_, c)| !c.is_blank()) {
-                return Err(input_error(
-                    Location {
-                        file: contract.file.clone(),
-                        sheet: contract.sheet.clone(),
-                        cell: Some(cell_address(i as u32, row)),
-                        line: None,
-                    },
-                    "ragged_row",
-                    format!("row {row} has a value beyond the last header column"),
-                    Some(extra.text().to_string()),
-                ));
-            }
-            let picked = column_index.iter().map(|&i| cells.get(i as usize).cloned().unwrap_or(Cell::Empty)).collect();
-            rows.push(RawRow { row, cells: picked });
+        if !declared.contains(&text.as_str()) {
+            unexpected.push((address, text));
         }
-        if rows.is_empty() {
-            return Err(input_error(
-                Location { file: contract.file.clone(), sheet: contract.sheet.clone(), cell: None, line: None },
-                "no_rows",
-                format!("no data rows after the header (row {header_row})"),
-                None,
-            ));
-        }
-        Ok(RawTable { file: self.file, sheet: self.sheet, sha256: self.sha256, bytes: self.bytes, column_index, rows })
     }
+    let missing: Vec<&str> = declared.iter().copied().filter(|h| !by_text.contains_key(*h)).collect();
+    if let Some(first) = missing.first() {
+        let col = contract.columns.iter().find(|c| c.header() == *first).map(|c| c.name.as_str()).unwrap_or_default();
+        let instead = match unexpected.as_slice() {
+            [] => String::new(),
+            [(cell, text)] => format!("; found `{text}` in {cell} instead (renamed?)"),
+            more => format!(
+                "; found undeclared {}",
+                more.iter().map(|(c, t)| format!("`{t}` ({c})")).collect::<Vec<_>>().join(", ")
+            ),
+        };
+        return Err(input_error(
+            location(Some(format!("row {header_row}"))),
+            "missing_column",
+            format!("column `{first}` (declared as `{col}` in {}) is not in the header row{instead}", contract.path),
+            Some(header.iter().filter(|c| !c.is_blank()).map(|c| header_text(c.text())).collect::<Vec<_>>().join(", ")),
+        ));
+    }
+    if let Some((cell, text)) = unexpected.into_iter().next() {
+        return Err(input_error(
+            location(Some(cell)),
+            "unexpected_column",
+            format!("column `{text}` is not declared in {} (declared: {})", contract.path, declared.join(", ")),
+            Some(text),
+        ));
+    }
+    let column_index: Vec<u32> = declared.iter().filter_map(|h| by_text.get(*h).copied()).collect();
+    Ok(Header {
+        column_index,
+        width: header.len(),
+        first_data: contract.units_row.unwrap_or(header_row) + 1,
+        last: contract.last_row.unwrap_or(u32::MAX),
+    })
+}
+
+/// One data row picked to the contract's columns; `None` for a row to skip (blank, units,
+/// past `last_row`).
+fn data_row(contract: &Contract, header: &Header, row: u32, cells: Vec<Cell>) -> Result<Option<RawRow>> {
+    if row < header.first_data || row > header.last || cells.iter().all(Cell::is_blank) {
+        return Ok(None);
+    }
+    if let Some((i, extra)) = cells.iter().enumerate().skip(header.width).find(|(_, c)| !c.is_blank()) {
+        return Err(input_error(
+            Location {
+                file: contract.file.clone(),
+                sheet: contract.sheet.clone(),
+                cell: Some(cell_address(i as u32, row)),
+                line: None,
+            },
+            "ragged_row",
+            format!("row {row} has a value beyond the last header column"),
+            Some(extra.text().to_string()),
+        ));
+    }
+    let picked = header.column_index.iter().map(|&i| cells.get(i as usize).cloned().unwrap_or(Cell::Empty)).collect();
+    Ok(Some(RawRow { row, cells: picked }))
 }
 
 /// Header text as compared with the contract: trimmed, BOM and inner line breaks removed.

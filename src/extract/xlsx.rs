@@ -2,7 +2,7 @@
 //! top-left value fills the region), formulas as their cached values, dates as `YYYY-MM-DD`,
 //! error values kept as errors.
 
-use super::{cell_address, input_error, Cell, Grid};
+use super::{cell_address, input_error, Cell, Rows};
 use crate::error::{Location, Result};
 use crate::spec::Contract;
 use calamine::{Data, Reader, Xlsx};
@@ -50,12 +50,11 @@ fn check_sizes(bytes: &[u8], loc: &Location) -> Result<()> {
 /// Reads the workbook. calamine is a third-party parser: should it panic on a malformed file
 /// (it has: an overflowing cell reference), the panic becomes an input error here instead of a
 /// crash — no input may make baimo panic.
-pub(super) fn read(contract: &Contract, file: String, sha256: String, bytes: Vec<u8>) -> Result<Grid> {
+pub(super) fn read(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Rows> {
     let location = Location { file: file.clone(), sheet: contract.sheet.clone(), cell: None, line: None };
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
-    let result =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook(contract, file, sha256, bytes)));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_workbook(contract, file, bytes)));
     std::panic::set_hook(previous);
     match result {
         Ok(r) => r,
@@ -75,8 +74,7 @@ pub(super) fn read(contract: &Contract, file: String, sha256: String, bytes: Vec
     }
 }
 
-fn read_workbook(contract: &Contract, file: String, sha256: String, bytes: Vec<u8>) -> Result<Grid> {
-    let size = bytes.len() as u64;
+fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Rows> {
     let sheet = contract.sheet.clone().unwrap_or_default();
     let loc = |sheet: Option<String>, cell: Option<String>| Location { file: file.clone(), sheet, cell, line: None };
     check_sizes(&bytes, &loc(None, None))?;
@@ -152,7 +150,7 @@ fn read_workbook(contract: &Contract, file: String, sha256: String, bytes: Vec<u
         }
     }
     let rows: Vec<(u32, Vec<Cell>)> = rows.into_iter().collect();
-    Ok(Grid { file, sheet: Some(sheet), sha256, bytes: size, rows })
+    Ok(rows)
 }
 
 fn cell(data: &Data) -> Cell {
