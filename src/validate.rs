@@ -13,6 +13,7 @@ use crate::extract::{Cell, RawTable};
 use crate::quantity::{self, ParseOptions, Qualifier, Quantity, Unit};
 use crate::spec::{Column, ColumnType, Contract, OnError};
 use polars::prelude::*;
+use rayon::prelude::*;
 use std::collections::BTreeSet;
 
 /// A cell that broke a rule; becomes a row of `meta.rejects`.
@@ -413,46 +414,59 @@ fn presence_column(col: &Column) -> String {
 
 pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
     let n = table.rows.len();
-    let mut rejects = Vec::new();
-    let mut reject = |ci: usize, row: u32, raw: &str, rule: String, message: String| {
-        rejects.push(Reject {
-            source: contract.name.clone(),
-            file: table.file.clone(),
-            sheet: table.sheet.clone(),
-            cell: table.cell_address(ci, row),
-            row,
-            column: contract.columns[ci].name.clone(),
-            raw: raw.to_string(),
-            rule,
-            message: clip(&message, 300),
-        })
+    let reject_at = |ci: usize, row: u32, raw: &str, rule: String, message: String| Reject {
+        source: contract.name.clone(),
+        file: table.file.clone(),
+        sheet: table.sheet.clone(),
+        cell: table.cell_address(ci, row),
+        row,
+        column: contract.columns[ci].name.clone(),
+        raw: raw.to_string(),
+        rule,
+        message: clip(&message, 300),
     };
 
-    // Pass 1: parse every cell in Rust.
-    let mut columns = Vec::new();
-    for (ci, col) in contract.columns.iter().enumerate() {
-        let mut buf = Buffer::new(col, n);
-        for r in &table.rows {
-            let cell = &r.cells[ci];
-            let parsed = match cell {
-                Cell::Error(e) => {
-                    reject(ci, r.row, e, "formula_error".into(), format!("the cell holds the spreadsheet error {e}"));
-                    None
-                }
-                c if c.is_blank() => Some(Parsed::Missing),
-                c => match parse_cell(col, c.text()) {
-                    Ok(p) => Some(p),
-                    Err((rule, message)) => {
-                        reject(ci, r.row, c.text(), rule, message);
+    // Pass 1: parse every cell in Rust, the columns in parallel (rayon, as polars does).
+    let parsed: Vec<Result<(Vec<polars::prelude::Column>, Vec<Reject>)>> = contract
+        .columns
+        .par_iter()
+        .enumerate()
+        .map(|(ci, col)| {
+            let mut buf = Buffer::new(col, n);
+            let mut found = Vec::new();
+            for r in &table.rows {
+                let cell = &r.cells[ci];
+                let parsed = match cell {
+                    Cell::Error(e) => {
+                        let message = format!("the cell holds the spreadsheet error {e}");
+                        found.push(reject_at(ci, r.row, e, "formula_error".into(), message));
                         None
                     }
-                },
-            };
-            let raw = if cell.is_blank() { None } else { Some(cell.text().to_string()) };
-            buf.push(parsed, raw);
-        }
-        columns.extend(buf.into_columns(col)?);
+                    c if c.is_blank() => Some(Parsed::Missing),
+                    c => match parse_cell(col, c.text()) {
+                        Ok(p) => Some(p),
+                        Err((rule, message)) => {
+                            found.push(reject_at(ci, r.row, c.text(), rule, message));
+                            None
+                        }
+                    },
+                };
+                let raw = if cell.is_blank() { None } else { Some(cell.text().to_string()) };
+                buf.push(parsed, raw);
+            }
+            Ok((buf.into_columns(col)?, found))
+        })
+        .collect();
+    let mut columns = Vec::new();
+    let mut rejects = Vec::new();
+    for p in parsed {
+        let (cols, found) = p?;
+        columns.extend(cols);
+        rejects.extend(found);
     }
+    let mut reject = |ci: usize, row: u32, raw: &str, rule: String, message: String| {
+        rejects.push(reject_at(ci, row, raw, rule, message));
+    };
     let rows: Vec<i32> = table.rows.iter().map(|r| r.row as i32).collect();
     columns.push(Series::new("_file".into(), vec![table.file.as_str(); n]).into_column());
     columns.push(Series::new("_sheet".into(), vec![table.sheet.as_deref(); n]).into_column());
