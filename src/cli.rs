@@ -153,15 +153,15 @@ pub enum Command {
         format: Format,
     },
 
-    /// Export tables (all marts by default) or a query to CSV, with a manifest.
+    /// Export tables (all marts by default) or a query to Parquet or CSV, with a manifest.
     ///
     /// Examples:
     ///   baimo export --out exports/
-    ///   baimo export marts.training_run_cost meta.claims --out exports/
+    ///   baimo export marts.training_run_cost meta.claims --format csv --out exports/
     ///   baimo export --query "select * from marts.market_growth" --name growth --out exports/
     ///
-    /// Read the files back with pandas.read_csv("exports/marts/training_run_cost.csv"),
-    /// polars.read_csv(...), spark.read.csv(..., header=True) or DuckDB's read_csv(...).
+    /// Read the files back with pandas.read_parquet("exports/marts/training_run_cost.parquet"),
+    /// polars.read_parquet(...), spark.read.parquet(...) or DuckDB's read_parquet(...).
     Export {
         /// Tables as schema.table (default: every table in marts).
         tables: Vec<String>,
@@ -174,7 +174,7 @@ pub enum Command {
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, value_enum, default_value_t = crate::cmd::export::ExportFormat::Csv)]
+        #[arg(long, value_enum, default_value_t = crate::cmd::export::ExportFormat::Parquet)]
         format: crate::cmd::export::ExportFormat,
     },
 

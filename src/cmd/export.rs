@@ -1,13 +1,10 @@
-//! `baimo export`: tables or a query to CSV files that pandas, polars and Spark read directly,
-//! with a manifest of what was exported from which run.
+//! `baimo export`: tables or a query to Parquet or CSV files that pandas, polars and Spark read
+//! directly, with a manifest of what was exported from which run.
 //!
-//! Layout: `<out>/<schema>/<table>.csv` (a query: `<out>/query/<name>.csv`) and
-//! `<out>/manifest.json`. Files are written by DuckDB's own `COPY … TO`, from the published
-//! warehouse opened read-only.
-//!
-//! Parquet is not offered yet: it needs DuckDB's parquet extension compiled in (the duckdb
-//! crate's `parquet` feature), which recompiles all of DuckDB (~30 minutes on 2 cores). The
-//! format enum is where it goes when it is taken.
+//! Layout: `<out>/<schema>/<table>.<parquet|csv>` (a query: `<out>/query/<name>.<ext>`) and
+//! `<out>/manifest.json`. Files are written by DuckDB's own `COPY … TO` (its parquet extension
+//! is compiled in: the duckdb crate's `parquet` feature), from the published warehouse opened
+//! read-only.
 
 use crate::error::{Error, Result};
 use crate::publish::{self, Paths};
@@ -18,6 +15,8 @@ use std::path::{Path, PathBuf};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum ExportFormat {
+    /// Parquet, zstd-compressed, with the warehouse's column types.
+    Parquet,
     /// CSV with a header row, UTF-8.
     Csv,
 }
@@ -25,12 +24,14 @@ pub enum ExportFormat {
 impl ExportFormat {
     fn ext(self) -> &'static str {
         match self {
+            ExportFormat::Parquet => "parquet",
             ExportFormat::Csv => "csv",
         }
     }
 
     fn copy_options(self) -> &'static str {
         match self {
+            ExportFormat::Parquet => "(format parquet, compression zstd)",
             ExportFormat::Csv => "(format csv, header true)",
         }
     }

@@ -116,6 +116,39 @@ fn export_round_trips_through_duckdb() {
 }
 
 #[test]
+fn parquet_export_reads_back_with_the_same_rows() {
+    let p = report_built();
+    let out = p.file("exports");
+    let run =
+        p.baimo(&["export", "marts.training_run_cost", "meta.claims", "--out", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let db = duckdb::Connection::open_in_memory().expect("duckdb");
+    for (table, key) in [("marts/training_run_cost.parquet", "model"), ("meta/claims.parquet", "id")] {
+        let sql =
+            format!("select string_agg({key}, ',' order by {key}) from read_parquet('{}')", out.join(table).display());
+        let back: String = db.query_row(&sql, [], |r| r.get(0)).expect("read back");
+        let source = table.trim_end_matches(".parquet").replace('/', ".");
+        let original: String = p
+            .db()
+            .query_row(&format!("select string_agg({key}, ',' order by {key}) from {source}"), [], |r| r.get(0))
+            .expect("original");
+        assert_eq!(back, original, "{table}");
+    }
+    // Types survive: a double stays a double.
+    let ty: String = db
+        .query_row(
+            &format!(
+                "select typeof(gpu_hours_high) from read_parquet('{}') limit 1",
+                out.join("marts/training_run_cost.parquet").display()
+            ),
+            [],
+            |r| r.get(0),
+        )
+        .expect("type");
+    assert_eq!(ty, "DOUBLE");
+}
+
+#[test]
 fn completions_are_printed_for_each_shell() {
     let p = Project::new("good");
     for shell in ["bash", "zsh", "fish"] {
