@@ -12,6 +12,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli);
     let root = cli.project.clone();
+    // -q: only errors on stderr, so no run summary either.
+    let quiet = cli.quiet;
     let result = match cli.command {
         Command::Build { select, wait, timings } => {
             let options = Options { select, wait, ..Options::new("build", true) };
@@ -19,13 +21,21 @@ fn main() -> ExitCode {
                 if timings {
                     cmd::build::print_timings(&s);
                 }
-                cmd::build::report(&s, true)
+                if !quiet {
+                    cmd::build::report(&s, true)
+                }
             })
         }
-        Command::Check => cmd::build::run(&root, &Options::new("check", false)).map(|s| cmd::build::report(&s, false)),
-        Command::Refresh { full, wait } => {
-            cmd::refresh::run(&root, full, wait, "refresh").map(|o| cmd::refresh::report(&o))
-        }
+        Command::Check => cmd::build::run(&root, &Options::new("check", false)).map(|s| {
+            if !quiet {
+                cmd::build::report(&s, false)
+            }
+        }),
+        Command::Refresh { full, wait } => cmd::refresh::run(&root, full, wait, "refresh").map(|o| {
+            if !quiet {
+                cmd::refresh::report(&o)
+            }
+        }),
         Command::Schedule { every, wait } => cmd::schedule::run(&root, every, wait),
         Command::Runs { limit, format } => cmd::runs::run(&root, limit, format),
         Command::Sql { query, file, format } => cmd::sql::run(&root, query, file.as_deref(), format),
