@@ -63,7 +63,7 @@ fn bars(title: &str, y_desc: &str, labels: &[String], values: &[f64], percent: b
             .margin(14)
             .x_label_area_size(60)
             .y_label_area_size(90)
-            .build_cartesian_2d((0..n).into_segmented(), 0f64..top)
+            .build_cartesian_2d((0..n - 1).into_segmented(), 0f64..top)
             .map_err(chart_err)?;
         let label = |v: &SegmentValue<usize>| match v {
             SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
