@@ -176,11 +176,12 @@ fn fail(rule: &str, message: impl Into<String>) -> CellResult {
 /// Parses one cell's text for a column: the value or (rule, message).
 fn parse_cell(col: &Column, text: &str) -> CellResult {
     use ColumnType::*;
-    if quantity::is_missing(text) {
-        return Ok(Parsed::Missing);
-    }
     let opts = ParseOptions { days_per_month: col.days_per_month.unwrap_or(30.0) };
     let kind = col.kind;
+    // Numeric types see missing cells inside parse_quantity, which normalises the text once.
+    if matches!(kind, Text | Enum | Date) && quantity::is_missing(text) {
+        return Ok(Parsed::Missing);
+    }
     match kind {
         Text | Enum => return Ok(Parsed::Text(text.trim().to_string())),
         Date => {
@@ -193,7 +194,7 @@ fn parse_cell(col: &Column, text: &str) -> CellResult {
         }
         _ => {}
     }
-    let type_name = format!("{kind:?}").to_lowercase();
+    let type_name = kind.as_str();
     let q = match quantity::parse_quantity(text, opts) {
         Ok(Some(q)) => q,
         Ok(None) => return Ok(Parsed::Missing),

@@ -514,7 +514,7 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64, &
         let letter = extract::cell_address(*index, 1).trim_end_matches('1').to_string();
         conn.execute(
             "insert into meta.source_columns values (?, ?, ?, ?, ?)",
-            params![contract.name, col.name, col.header(), format!("{:?}", col.kind).to_lowercase(), letter],
+            params![contract.name, col.name, col.header(), col.kind.as_str(), letter],
         )
         .map_err(Error::duckdb("recording meta.source_columns"))?;
     }

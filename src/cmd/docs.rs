@@ -116,7 +116,7 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
                 contract.rows.push(vec![
                     Some(col.name.clone()),
                     Some(col.header().to_string()),
-                    Some(format!("{:?}", col.kind).to_lowercase()),
+                    Some(col.kind.as_str().to_string()),
                     Some(col.required.to_string()),
                     Some(rules.join("; ")),
                 ]);

@@ -158,8 +158,11 @@ impl Default for ParseOptions {
 
 /// Whether a cell is "missing": empty, or a dash the report uses for "no figure".
 pub fn is_missing(text: &str) -> bool {
-    let t = normalise(text);
-    matches!(t.as_str(), "" | "-" | "--" | "—" | "——" | "–" | "N/A" | "n/a" | "NA" | "/")
+    is_missing_normalised(&normalise(text))
+}
+
+fn is_missing_normalised(t: &str) -> bool {
+    matches!(t, "" | "-" | "--" | "—" | "——" | "–" | "N/A" | "n/a" | "NA" | "/")
 }
 
 const PREFIXES: &[(&str, Qualifier)] = &[
@@ -363,10 +366,10 @@ fn magnitude(c: &mut Cursor<'_>) -> Result<Option<i32>, ValueError> {
 
 /// Parses any report-shaped figure: qualifier, number(s), magnitude, unit, denominator.
 pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>, ValueError> {
-    if is_missing(text) {
+    let norm = normalise(text);
+    if is_missing_normalised(&norm) {
         return Ok(None);
     }
-    let norm = normalise(text);
     let mut c = Cursor { rest: &norm };
 
     let mut qualifier = c.eat_table(PREFIXES).map(|(_, q)| q).unwrap_or(Qualifier::Exact);

@@ -132,6 +132,26 @@ pub enum ColumnType {
     Bound,
 }
 
+impl ColumnType {
+    /// The type's name as contracts write it (rules of a type are prefixed with it).
+    pub fn as_str(self) -> &'static str {
+        use ColumnType::*;
+        match self {
+            Text => "text",
+            Enum => "enum",
+            Integer => "integer",
+            Decimal => "decimal",
+            Percent => "percent",
+            Money => "money",
+            Compute => "compute",
+            Duration => "duration",
+            Date => "date",
+            Range => "range",
+            Bound => "bound",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Column {
