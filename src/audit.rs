@@ -108,10 +108,7 @@ pub fn contract_checks(contract: &Contract) -> Result<Vec<Check>> {
     let mut out = Vec::new();
     let (s, n, p) = ("staging", contract.name.as_str(), contract.path.as_str());
     for col in &contract.columns {
-        let presence = match col.kind {
-            ColumnType::Text | ColumnType::Enum => col.name.clone(),
-            _ => format!("{}_raw", col.name),
-        };
+        let presence = crate::validate::presence_column(col);
         if col.required {
             out.push(column_check(&ColumnTest::NotNull, s, n, &presence, p)?);
         }

@@ -406,7 +406,7 @@ fn value_columns(col: &Column) -> Vec<String> {
 }
 
 /// The staged column that is NULL exactly when the cell was empty.
-fn presence_column(col: &Column) -> String {
+pub fn presence_column(col: &Column) -> String {
     match col.kind {
         ColumnType::Text | ColumnType::Enum => col.name.clone(),
         _ => format!("{}_raw", col.name),

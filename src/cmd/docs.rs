@@ -11,7 +11,6 @@ use super::sql::open_read_only;
 use crate::error::{Error, Result};
 use crate::publish::{self, Paths};
 use crate::render::{self, TextTable};
-use crate::spec::quote;
 use std::fmt::Write as _;
 use std::path::Path;
 
@@ -40,24 +39,16 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
         None => "Generated from warehouse/baimo.duckdb.".into(),
     }));
 
-    let tables = render::query(
-        &conn,
-        "select schema_name, table_name, 'table' as kind, coalesce(comment, '') from duckdb_tables() \
-         where schema_name in ('staging', 'marts', 'meta') \
-         union all select schema_name, view_name, 'view', coalesce(comment, '') from duckdb_views() \
-         where schema_name in ('staging', 'marts', 'meta') and not internal order by 1, 2",
-    )?;
+    let tables = super::ls::tables(&conn)?;
     let mut index = TextTable {
         headers: ["table", "kind", "rows", "description"].map(String::from).to_vec(),
         numeric: vec![false, false, true, false],
         rows: vec![],
     };
     let mut sections = Vec::new();
-    for row in &tables.rows {
-        let [schema, name, kind, comment] = [0, 1, 2, 3].map(|i| row[i].clone().unwrap_or_default());
-        let qualified = format!("{schema}.{name}");
-        let count = render::query(&conn, &format!("select count(*) from {}.{}", quote(&schema), quote(&name)))?;
-        let rows = count.rows.first().and_then(|r| r[0].clone()).unwrap_or_default();
+    for t in &tables {
+        let (schema, name, kind, rows, comment) = (&t.schema, &t.name, &t.kind, &t.rows, &t.description);
+        let qualified = t.qualified();
         index.rows.push(vec![
             Some(format!("[{qualified}](#{})", anchor(&qualified))),
             Some(kind.clone()),
@@ -78,7 +69,7 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
             )));
             blocks.push(Block::Code(m.sql.clone()));
         }
-        let contract = if schema == "staging" { project.contracts.iter().find(|c| c.name == name) } else { None };
+        let contract = if schema == "staging" { project.contracts.iter().find(|c| &c.name == name) } else { None };
         if let Some(c) = contract {
             let origin = match &c.sheet {
                 Some(s) => format!("`{}`, sheet `{s}`", c.file),
@@ -136,7 +127,7 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
             numeric: vec![false; 3],
             rows: cols.rows,
         }));
-        sections.push((schema, blocks));
+        sections.push((schema.clone(), blocks));
     }
     doc.push(Block::Heading(2, "Tables".into(), "tables".into()));
     doc.push(Block::Table(index));
@@ -158,7 +149,7 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
     )));
     doc.push(Block::Table(tests));
 
-    let has_claims = tables.rows.iter().any(|r| r[0].as_deref() == Some("meta") && r[1].as_deref() == Some("claims"));
+    let has_claims = tables.iter().any(|t| t.schema == "meta" && t.name == "claims");
     if has_claims {
         doc.push(Block::Heading(2, "Claims".into(), "claims".into()));
         doc.push(Block::Para("The report checked against itself (meta.claims).".into()));

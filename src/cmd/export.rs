@@ -9,7 +9,7 @@
 use crate::error::{Error, Result};
 use crate::publish::{self, Paths};
 use crate::spec::{check_identifier, quote};
-use duckdb::{AccessMode, Config, Connection};
+use duckdb::Connection;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 
@@ -67,19 +67,8 @@ pub struct Request {
 
 pub fn run(root: &Path, req: &Request) -> Result<()> {
     let paths = Paths::new(root);
-    if !paths.published.exists() {
-        return Err(Error::Usage(format!(
-            "no published warehouse at {}: run `baimo build` first",
-            paths.published.display()
-        )));
-    }
     // Read-only, but with file access: COPY writes the export files.
-    // No extension is fetched from the network: what baimo was built with is what there is.
-    let config = Config::default()
-        .access_mode(AccessMode::ReadOnly)
-        .and_then(|c| c.enable_autoload_extension(false))
-        .map_err(Error::duckdb("configuring"))?;
-    let conn = Connection::open_with_flags(&paths.published, config).map_err(Error::duckdb("opening the warehouse"))?;
+    let conn = super::sql::open_published(root, true)?;
 
     let mut jobs: Vec<(String, String, PathBuf)> = Vec::new();
     if let Some(q) = &req.query {

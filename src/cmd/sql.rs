@@ -9,8 +9,15 @@ use crate::render::{self, Format};
 use duckdb::{AccessMode, Config, Connection};
 use std::path::Path;
 
-/// Opens the published warehouse read-only.
+/// Opens the published warehouse read-only, with no access to other files.
 pub fn open_read_only(root: &Path) -> Result<Connection> {
+    open_published(root, false)
+}
+
+/// Opens the published warehouse read-only. `files`: whether statements may read and write
+/// other files (`export` needs `COPY … TO`; queries do not). Extensions are never fetched from
+/// the network: what baimo was built with is what there is.
+pub fn open_published(root: &Path, files: bool) -> Result<Connection> {
     let paths = Paths::new(root);
     if !paths.published.exists() {
         return Err(Error::Usage(format!(
@@ -20,7 +27,7 @@ pub fn open_read_only(root: &Path) -> Result<Connection> {
     }
     let config = Config::default()
         .access_mode(AccessMode::ReadOnly)
-        .and_then(|c| c.enable_external_access(false))
+        .and_then(|c| c.enable_external_access(files))
         .and_then(|c| c.enable_autoload_extension(false))
         .map_err(Error::duckdb("configuring a read-only connection"))?;
     Connection::open_with_flags(&paths.published, config)
