@@ -10,6 +10,7 @@ use crate::model::Model;
 use crate::render;
 use crate::spec::{quote, ColumnTest, ColumnType, Contract, Severity};
 use duckdb::Connection;
+use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One test to run: a query counting failing rows, and one showing a few of them.
@@ -22,6 +23,9 @@ pub struct Check {
     pub severity: Severity,
     /// Selects the failing rows.
     pub failing_sql: String,
+    /// For a row-level test, (the quoted table, the condition a failing row meets): such tests
+    /// on one table are counted in a single scan.
+    pub predicate: Option<(String, String)>,
     /// Where the test was declared.
     pub declared_in: String,
 }
@@ -48,14 +52,14 @@ fn table(schema: &str, name: &str) -> String {
 fn column_check(test: &ColumnTest, schema: &str, name: &str, column: &str, declared_in: &str) -> Result<Check> {
     let t = table(schema, name);
     let c = quote(column);
-    let failing_sql = match test {
-        ColumnTest::NotNull => format!("select * from {t} where {c} is null"),
+    let (failing_sql, predicate) = match test {
+        ColumnTest::NotNull => rows_where(&t, format!("{c} is null")),
         ColumnTest::Unique => {
-            format!("select {c}, count(*) as n from {t} where {c} is not null group by {c} having count(*) > 1")
+            (format!("select {c}, count(*) as n from {t} where {c} is not null group by {c} having count(*) > 1"), None)
         }
         ColumnTest::AcceptedValues { values, .. } => {
             let list: Vec<String> = values.iter().map(|v| format!("'{}'", v.replace('\'', "''"))).collect();
-            format!("select * from {t} where {c} is not null and {c}::varchar not in ({})", list.join(", "))
+            rows_where(&t, format!("{c} is not null and {c}::varchar not in ({})", list.join(", ")))
         }
         ColumnTest::Range { min, max, .. } => {
             let mut conds = Vec::new();
@@ -71,7 +75,7 @@ fn column_check(test: &ColumnTest, schema: &str, name: &str, column: &str, decla
                     format!("range test on `{column}` needs min or max"),
                 ));
             }
-            format!("select * from {t} where {}", conds.join(" or "))
+            rows_where(&t, conds.join(" or "))
         }
         ColumnTest::Relationships { to, .. } => {
             let parts: Vec<&str> = to.split('.').collect();
@@ -81,12 +85,13 @@ fn column_check(test: &ColumnTest, schema: &str, name: &str, column: &str, decla
                     format!("relationships `to` must be schema.table.column, found `{to}`"),
                 ));
             };
-            format!(
+            let sql = format!(
                 "select * from {t} as child where child.{c} is not null and not exists \
                  (select 1 from {} as parent where parent.{} = child.{c})",
                 table(s2, t2),
                 quote(c2)
-            )
+            );
+            (sql, None)
         }
     };
     Ok(Check {
@@ -96,8 +101,14 @@ fn column_check(test: &ColumnTest, schema: &str, name: &str, column: &str, decla
         column: Some(column.to_string()),
         severity: test.severity(),
         failing_sql,
+        predicate,
         declared_in: declared_in.to_string(),
     })
+}
+
+/// A row-level test: the query selecting its failing rows, and their condition.
+fn rows_where(table: &str, condition: String) -> (String, Option<(String, String)>) {
+    (format!("select * from {table} where {condition}"), Some((table.to_string(), format!("({condition})"))))
 }
 
 /// The checks a contract implies on its staged table: required, primary key, values, ranges,
@@ -148,6 +159,7 @@ pub fn contract_checks(contract: &Contract) -> Result<Vec<Check>> {
                 "select {list}, count(*) as n from {} group by {list} having count(*) > 1",
                 table(s, n)
             ),
+            predicate: None,
             declared_in: p.to_string(),
         });
     }
@@ -208,16 +220,59 @@ pub fn audit_checks(root: &Path) -> Result<Vec<Check>> {
             severity,
             // A newline before the closing parenthesis, so a trailing comment cannot swallow it.
             failing_sql: format!("select * from (\n{body}\n)"),
+            predicate: None,
             declared_in: rel,
         });
     }
     Ok(out)
 }
 
+/// Runs every check. Each DuckDB statement has a fixed cost and a project has hundreds of
+/// checks, so the failing-row counts come from one statement: the row-level tests of a table are
+/// counted in one scan (`count(*) filter (where …)`), the others each by their own subquery. If
+/// that statement fails, the checks run one by one, so the one that cannot run is named.
+pub fn run_all(conn: &Connection, checks: Vec<Check>) -> Vec<Outcome> {
+    if checks.is_empty() {
+        return Vec::new();
+    }
+    let mut by_table: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
+    let mut parts = Vec::new();
+    for (i, c) in checks.iter().enumerate() {
+        match &c.predicate {
+            Some((table, condition)) => by_table.entry(table.as_str()).or_default().push((i, condition)),
+            None => parts.push(format!("select {i} as i, count(*) as n from ({}\n)", c.failing_sql)),
+        }
+    }
+    for (target, tests) in &by_table {
+        let ids: Vec<String> = tests.iter().map(|(i, _)| i.to_string()).collect();
+        let counts: Vec<String> = tests.iter().map(|(_, p)| format!("count(*) filter (where {p})")).collect();
+        parts.push(format!(
+            "select unnest([{}]) as i, unnest([{}]) as n from {target}",
+            ids.join(", "),
+            counts.join(", ")
+        ));
+    }
+    let sql = format!("select i, n from (\n{}\n) order by i", parts.join("\nunion all\n"));
+    let together = conn
+        .prepare(&sql)
+        .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, i64>(1))?.collect::<duckdb::Result<Vec<i64>>>());
+    match together {
+        Ok(counts) if counts.len() == checks.len() => {
+            checks.into_iter().zip(counts).map(|(check, n)| outcome(conn, check, Ok(n))).collect()
+        }
+        _ => checks.into_iter().map(|c| run(conn, c)).collect(),
+    }
+}
+
 /// Runs one check: how many rows fail, and a few of them as text.
-pub fn run(conn: &Connection, check: Check) -> Outcome {
+fn run(conn: &Connection, check: Check) -> Outcome {
     let count_sql = format!("select count(*) from ({}\n)", check.failing_sql);
-    match conn.query_row(&count_sql, [], |r| r.get::<_, i64>(0)) {
+    let count = conn.query_row(&count_sql, [], |r| r.get::<_, i64>(0));
+    outcome(conn, check, count)
+}
+
+fn outcome(conn: &Connection, check: Check, count: duckdb::Result<i64>) -> Outcome {
+    match count {
         Ok(0) => Outcome { check, status: "pass", failing_rows: 0, sample: String::new() },
         Ok(n) => {
             let sample = render::query(conn, &format!("{}\nlimit 5", check.failing_sql))

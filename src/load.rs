@@ -65,3 +65,22 @@ pub fn to_record_batches(frame: &DataFrame) -> Result<Vec<RecordBatch>> {
     }
     Ok(batches)
 }
+
+/// Runs `work` in one DuckDB transaction: committed when it succeeds, rolled back when it fails.
+/// A build makes hundreds of small writes (tables, comments, meta rows); as separate
+/// autocommits each would be its own WAL commit.
+pub fn in_transaction<T>(conn: &Connection, work: impl FnOnce() -> Result<T>) -> Result<T> {
+    conn.execute_batch("begin transaction").map_err(Error::duckdb("beginning a transaction"))?;
+    match work() {
+        Ok(value) => {
+            conn.execute_batch("commit").map_err(Error::duckdb("committing"))?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) = conn.execute_batch("rollback") {
+                tracing::warn!("rolling back after an error failed: {rollback}");
+            }
+            Err(e)
+        }
+    }
+}

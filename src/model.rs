@@ -271,21 +271,23 @@ pub fn run(conn: &Connection, model: &Model) -> Result<usize> {
 /// `COMMENT ON` a model's table (or view) and its documented columns.
 pub fn document(conn: &Connection, model: &Model, kind: &str) -> Result<()> {
     let target = format!("{}.{}", quote(&model.schema), quote(&model.name));
+    let mut docs = Vec::new();
     if !model.sidecar.description.is_empty() {
-        comment(conn, &format!("{kind} {target}"), &model.sidecar.description)?;
+        docs.push((format!("{kind} {target}"), model.sidecar.description.clone()));
     }
     for col in &model.sidecar.columns {
         if !col.description.is_empty() {
-            comment(conn, &format!("column {target}.{}", quote(&col.name)), &col.description)?;
+            docs.push((format!("column {target}.{}", quote(&col.name)), col.description.clone()));
         }
     }
-    Ok(())
+    comment(conn, &target, &docs)
 }
 
-/// `COMMENT ON <what> IS '<text>'`.
-pub fn comment(conn: &Connection, what: &str, text: &str) -> Result<()> {
-    let sql = format!("comment on {what} is '{}'", text.replace('\'', "''"));
-    conn.execute_batch(&sql).map_err(Error::duckdb(format!("comment on {what}")))
+/// `COMMENT ON <what> IS '<text>'` for each (what, text), sent to DuckDB as one batch.
+pub fn comment(conn: &Connection, target: &str, docs: &[(String, String)]) -> Result<()> {
+    let sql: Vec<String> =
+        docs.iter().map(|(what, text)| format!("comment on {what} is '{}';", text.replace('\'', "''"))).collect();
+    conn.execute_batch(&sql.join("\n")).map_err(Error::duckdb(format!("documenting {target}")))
 }
 
 /// DuckDB reports `LINE 3:` for parser errors.

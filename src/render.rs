@@ -74,6 +74,18 @@ fn render_column(array: &dyn Array, options: &FormatOptions) -> Result<Vec<Optio
                 out.push(Some(format_number(v)));
             }
         }
+        DataType::Timestamp(unit, Some(tz)) if !tz.starts_with(['+', '-']) => {
+            // DuckDB hands TIMESTAMPTZ over in zone `UTC`, which arrow-rs can only format with
+            // its time-zone database; the same instants, labelled by offset, format without it.
+            let utc = DataType::Timestamp(*unit, Some("+00:00".into()));
+            let data = array
+                .to_data()
+                .into_builder()
+                .data_type(utc)
+                .build()
+                .map_err(|e| Error::Internal(format!("formatting a timestamp: {e}")))?;
+            return render_column(arrow::array::make_array(data).as_ref(), options);
+        }
         _ => {
             let f = ArrayFormatter::try_new(array, options)
                 .map_err(|e| Error::Internal(format!("formatting a result: {e}")))?;

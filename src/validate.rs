@@ -581,6 +581,16 @@ pub fn duplicate_keys(conn: &duckdb::Connection, contract: &Contract, column_ind
         text.join(", "),
         crate::spec::quote(&contract.name)
     );
+    // Most sources have no duplicate: an aggregate says so more cheaply than the window query
+    // that names the rows.
+    let any = format!(
+        "select count(*) from (select 1 from staging.{} group by {list} having count(*) > 1)",
+        crate::spec::quote(&contract.name)
+    );
+    let groups: i64 = conn.query_row(&any, [], |r| r.get(0)).map_err(Error::duckdb("checking primary keys"))?;
+    if groups == 0 {
+        return Ok(Vec::new());
+    }
     let first = contract.columns.iter().position(|c| c.name == contract.primary_key[0]).unwrap_or(0);
     let letter = crate::extract::cell_address(column_index.get(first).copied().unwrap_or(0), 1);
     let letter = letter.trim_end_matches('1');

@@ -62,6 +62,8 @@ pub struct Summary {
     pub record: RunRecord,
     pub tests: Vec<Outcome>,
     pub rejects: Vec<Reject>,
+    /// Wall time of the whole run, from taking the lock to publishing.
+    pub seconds: f64,
 }
 
 /// How a run is asked for.
@@ -197,9 +199,8 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
     let result = execute(&conn, project, &paths, &plan, &mut record, options.publish);
     record.finished_at = publish::now();
     match result {
-        Ok((tests, rejects)) => {
+        Ok((tests, rejects, finish)) => {
             if options.publish {
-                let finish = Instant::now();
                 let closed = conn
                     .execute_batch("checkpoint")
                     .map_err(Error::duckdb("checkpointing the build"))
@@ -214,8 +215,8 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
             } else {
                 record.status = "checked".into();
             }
-            tracing::debug!("run {} took {:.3}s", record.id, started.elapsed().as_secs_f64());
-            Ok(Summary { record, tests, rejects })
+            let seconds = started.elapsed().as_secs_f64();
+            Ok(Summary { record, tests, rejects, seconds })
         }
         Err(e) => {
             drop(conn);
@@ -239,7 +240,8 @@ fn fail_run(paths: &Paths, mut record: RunRecord, e: Error) -> Error {
     e
 }
 
-type Executed = (Vec<Outcome>, Vec<Reject>);
+/// The tests' outcomes, the rejected cells, and when publishing began.
+type Executed = (Vec<Outcome>, Vec<Reject>, Instant);
 
 fn execute(
     conn: &Connection,
@@ -249,6 +251,7 @@ fn execute(
     record: &mut RunRecord,
     publishing: bool,
 ) -> Result<Executed> {
+    let t = Instant::now();
     // Larger-than-memory work spills to disk instead of growing without bound.
     let limit = std::env::var("BAIMO_MEMORY_LIMIT").unwrap_or_else(|_| "1GB".into());
     conn.execute_batch(&format!("set memory_limit = '{}'", limit.replace('\'', "")))
@@ -261,20 +264,31 @@ fn execute(
             .map_err(Error::duckdb(format!("attaching {} to carry tables over", published.display())))?;
     }
 
+    record.stages.push(Stage { stage: "prepare".into(), seconds: t.elapsed().as_secs_f64(), rows: 0 });
+
     // Extract, validate and load each source; every source is tried so that one run reports
-    // every problem.
+    // every problem. Reading the file is extract, parsing and checking it is validate; the rest
+    // (creating and appending to the table, documenting it, committing) is load.
     let mut problems = Vec::new();
     let mut all_rejects = Vec::new();
     let (mut t_extract, mut t_validate, mut t_load) = (0.0, 0.0, 0.0);
     for contract in &project.contracts {
+        let t = Instant::now();
         if !plan.rebuild_sources.contains(&contract.name) {
-            if carry_source(conn, contract, &record.id)? {
+            if load::in_transaction(conn, || carry_source(conn, contract, &record.id))? {
                 record.carried_over.push(format!("staging.{}", contract.name));
+                t_load += t.elapsed().as_secs_f64();
                 continue;
             }
         }
-        let timing = (&mut t_extract, &mut t_validate, &mut t_load);
-        match ingest(conn, contract, timing) {
+        let (extract_before, validate_before) = (t_extract, t_validate);
+        let ingested = load::in_transaction(conn, || {
+            let ingested = ingest(conn, contract, (&mut t_extract, &mut t_validate))?;
+            record_file(conn, &record.id, contract, &ingested)?;
+            Ok(ingested)
+        });
+        t_load += t.elapsed().as_secs_f64() - (t_extract - extract_before) - (t_validate - validate_before);
+        match ingested {
             Ok(ingested) => {
                 tracing::info!(
                     source = %contract.name,
@@ -284,21 +298,6 @@ fn execute(
                     ingested.rows_loaded,
                     ingested.rejected_rows
                 );
-                conn.execute(
-                    "insert into meta.files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    params![
-                        record.id,
-                        contract.name,
-                        contract.file,
-                        contract.sheet,
-                        ingested.sha256,
-                        ingested.bytes as i64,
-                        ingested.rows_read as i64,
-                        ingested.rows_loaded as i64,
-                        ingested.rejected_rows as i64
-                    ],
-                )
-                .map_err(Error::duckdb("recording meta.files"))?;
                 record.inputs.push(Input {
                     source: contract.name.clone(),
                     file: contract.file.clone(),
@@ -316,22 +315,26 @@ fn execute(
     }
     record.stages.push(Stage { stage: "extract".into(), seconds: t_extract, rows: record.rows_read });
     record.stages.push(Stage { stage: "validate".into(), seconds: t_validate, rows: record.rows_read });
-    record.stages.push(Stage { stage: "load".into(), seconds: t_load, rows: record.rows_loaded });
     if !problems.is_empty() {
         return Err(Error::Many(problems));
     }
-    write_rejects(conn, &record.id, &all_rejects)?;
-    write_sources(conn, &project.contracts)?;
+    let t = Instant::now();
+    load::in_transaction(conn, || {
+        write_rejects(conn, &record.id, &all_rejects)?;
+        write_sources(conn, &project.contracts)
+    })?;
+    t_load += t.elapsed().as_secs_f64();
+    record.stages.push(Stage { stage: "load".into(), seconds: t_load, rows: record.rows_loaded });
 
     // Transform.
     let t = Instant::now();
     let mut model_rows = 0;
     for m in &project.models {
-        if !plan.rebuild_models.contains(&m.qualified()) && carry_model(conn, m)? {
+        if !plan.rebuild_models.contains(&m.qualified()) && load::in_transaction(conn, || carry_model(conn, m))? {
             record.carried_over.push(m.qualified());
             continue;
         }
-        let rows = model::run(conn, m)?;
+        let rows = load::in_transaction(conn, || model::run(conn, m))?;
         tracing::info!(model = %m.qualified(), "{}: {rows} rows", m.path);
         model_rows += rows as u64;
     }
@@ -347,8 +350,8 @@ fn execute(
         checks.extend(audit::model_checks(m)?);
     }
     checks.extend(project.audits.iter().cloned());
-    let outcomes: Vec<Outcome> = checks.into_iter().map(|c| audit::run(conn, c)).collect();
-    write_test_results(conn, &record.id, &outcomes)?;
+    let outcomes = audit::run_all(conn, checks);
+    load::in_transaction(conn, || write_test_results(conn, &record.id, &outcomes))?;
     record.stages.push(Stage {
         stage: "audit".into(),
         seconds: t.elapsed().as_secs_f64(),
@@ -375,17 +378,18 @@ fn execute(
         return Err(Error::TestsFailed { count: blocking.len(), details: details.join("\n") });
     }
 
-    // The run history up to and including this run.
+    // The run history up to and including this run: the first step of publishing.
+    let publishing_started = Instant::now();
     let mut history = if publishing { publish::read_runs(paths)? } else { Vec::new() };
     let mut this = record.clone();
     this.status = "success".into();
     this.finished_at = publish::now();
     history.push(this);
-    write_runs(conn, &history)?;
+    load::in_transaction(conn, || write_runs(conn, &history))?;
     if plan.carry_from.is_some() {
         conn.execute_batch("detach published").map_err(Error::duckdb("detaching the published warehouse"))?;
     }
-    Ok((outcomes, all_rejects))
+    Ok((outcomes, all_rejects, publishing_started))
 }
 
 /// Whether the published warehouse (attached as `published`) has this table.
@@ -442,6 +446,25 @@ fn carry_model(conn: &Connection, m: &Model) -> Result<bool> {
     Ok(true)
 }
 
+fn record_file(conn: &Connection, run_id: &str, contract: &Contract, ingested: &Ingested) -> Result<()> {
+    conn.execute(
+        "insert into meta.files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        params![
+            run_id,
+            contract.name,
+            contract.file,
+            contract.sheet,
+            ingested.sha256,
+            ingested.bytes as i64,
+            ingested.rows_read as i64,
+            ingested.rows_loaded as i64,
+            ingested.rejected_rows as i64
+        ],
+    )
+    .map_err(Error::duckdb("recording meta.files"))?;
+    Ok(())
+}
+
 /// What reading one source produced.
 struct Ingested {
     sha256: String,
@@ -455,8 +478,8 @@ struct Ingested {
 /// Extract, validate and load one source, batch by batch (a CSV file is streamed, so memory is
 /// bounded by the batch, not the file), then check its keys across the whole table and apply
 /// the quarantine limit. Stage times are added to `timing` (extract, validate, load).
-fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64, &mut f64)) -> Result<Ingested> {
-    let (t_extract, t_validate, t_load) = timing;
+fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) -> Result<Ingested> {
+    let (t_extract, t_validate) = timing;
     let t = Instant::now();
     let mut batches = extract::Batches::open(contract, extract::BATCH_ROWS)?;
     *t_extract += t.elapsed().as_secs_f64();
@@ -479,9 +502,7 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64, &
         let t = Instant::now();
         let mut validated = validate::validate(contract, &batch)?;
         *t_validate += t.elapsed().as_secs_f64();
-        let t = Instant::now();
         rows_loaded += load::append_frame(conn, "staging", &contract.name, &mut validated.frame)?;
-        *t_load += t.elapsed().as_secs_f64();
         rows_read += validated.rows_read;
         progress.inc(validated.rows_read as u64);
         rejects.extend(validated.rejects);
@@ -510,43 +531,38 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64, &
     if rejected_rows > 0 && !contract.max_rejected.allows(rejected_rows, rows_read) {
         return Err(validate::rejected_error(contract, &rejects, Some((rejected_rows, rows_read))));
     }
+    let mut app = conn.appender_to_db("source_columns", "meta").map_err(Error::duckdb("meta.source_columns"))?;
     for (col, index) in contract.columns.iter().zip(&column_index) {
         let letter = extract::cell_address(*index, 1).trim_end_matches('1').to_string();
-        conn.execute(
-            "insert into meta.source_columns values (?, ?, ?, ?, ?)",
-            params![contract.name, col.name, col.header(), col.kind.as_str(), letter],
-        )
-        .map_err(Error::duckdb("recording meta.source_columns"))?;
+        app.append_row(params![contract.name, col.name, col.header(), col.kind.as_str(), letter])
+            .map_err(Error::duckdb("recording meta.source_columns"))?;
     }
+    app.flush().map_err(Error::duckdb("recording meta.source_columns"))?;
+    drop(app);
     document_source(conn, contract)?;
     Ok(Ingested { sha256, bytes, rows_read, rows_loaded, rejected_rows, rejects })
 }
 
 /// `COMMENT ON` the staged table and each of its columns.
 fn document_source(conn: &Connection, contract: &Contract) -> Result<()> {
-    let mut docs: Vec<(String, String)> = Vec::new();
-    for col in &contract.columns {
-        for (name, _, doc) in validate::staged_columns(col) {
-            docs.push((name, doc));
-        }
-    }
-    for (name, _, doc) in PROVENANCE {
-        docs.push((name.to_string(), doc.to_string()));
-    }
     let target = format!("staging.{}", quote(&contract.name));
     let origin = match &contract.sheet {
         Some(s) => format!("{}, sheet {s}", contract.file),
         None => contract.file.clone(),
     };
-    model::comment(
-        conn,
-        &format!("table {target}"),
-        &format!("{} (from {origin}; report section: {})", contract.description, contract.reference),
-    )?;
-    for (name, doc) in docs {
-        model::comment(conn, &format!("column {target}.{}", quote(&name)), &doc)?;
+    let mut docs = vec![(
+        format!("table {target}"),
+        format!("{} (from {origin}; report section: {})", contract.description, contract.reference),
+    )];
+    for col in &contract.columns {
+        for (name, _, doc) in validate::staged_columns(col) {
+            docs.push((format!("column {target}.{}", quote(&name)), doc));
+        }
     }
-    Ok(())
+    for (name, _, doc) in PROVENANCE {
+        docs.push((format!("column {target}.{}", quote(name)), doc.to_string()));
+    }
+    model::comment(conn, &target, &docs)
 }
 
 fn write_rejects(conn: &Connection, run_id: &str, rejects: &[Reject]) -> Result<()> {
@@ -603,19 +619,36 @@ fn write_test_results(conn: &Connection, run_id: &str, outcomes: &[Outcome]) -> 
 }
 
 fn write_runs(conn: &Connection, runs: &[RunRecord]) -> Result<()> {
-    for r in runs {
+    // A run logged twice (a retried append) keeps its last record.
+    let mut last: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, r) in runs.iter().enumerate() {
+        last.insert(r.id.as_str(), i);
+    }
+    let mut app = conn.appender_to_db("runs", "meta").map_err(Error::duckdb("meta.runs"))?;
+    for (i, r) in runs.iter().enumerate().filter(|(i, r)| last.get(r.id.as_str()) == Some(i)) {
+        let _ = i;
         let fingerprint = r.fingerprint.as_ref().map(|f| f.total.clone());
-        conn.execute(
-            "insert or replace into meta.runs values (?, ?, ?::timestamptz, nullif(?, '')::timestamptz, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            params![
-                r.id, r.trigger, r.started_at, r.finished_at, r.status, r.reason, r.baimo_version,
-                r.rows_read as i64, r.rows_loaded as i64, r.rows_rejected as i64,
-                to_json(&r.stages), to_json(&r.inputs), r.changed.join(" "), r.carried_over.join(" "), fingerprint
-            ],
-        )
+        let finished = Some(r.finished_at.as_str()).filter(|f| !f.is_empty());
+        app.append_row(params![
+            r.id,
+            r.trigger,
+            r.started_at,
+            finished,
+            r.status,
+            r.reason,
+            r.baimo_version,
+            r.rows_read as i64,
+            r.rows_loaded as i64,
+            r.rows_rejected as i64,
+            to_json(&r.stages),
+            to_json(&r.inputs),
+            r.changed.join(" "),
+            r.carried_over.join(" "),
+            fingerprint
+        ])
         .map_err(Error::duckdb("recording meta.runs"))?;
     }
-    Ok(())
+    app.flush().map_err(Error::duckdb("recording meta.runs"))
 }
 
 /// The wall time of each stage, as a table on stderr.
@@ -628,6 +661,7 @@ pub fn print_timings(summary: &Summary) {
     for s in &summary.record.stages {
         t.rows.push(vec![Some(s.stage.clone()), Some(format!("{:.3}", s.seconds)), Some(s.rows.to_string())]);
     }
+    t.rows.push(vec![Some("total (wall)".into()), Some(format!("{:.3}", summary.seconds)), None]);
     let _ = t.write(crate::render::Format::Table, &mut std::io::stderr().lock());
 }
 
@@ -645,7 +679,7 @@ pub fn report(summary: &Summary, published: bool) {
             summary.rejects.len()
         );
     }
-    let total: f64 = r.stages.iter().map(|s| s.seconds).sum();
+    let total = summary.seconds;
     let what = if published { "published warehouse/baimo.duckdb" } else { "check passed (nothing published)" };
     eprintln!(
         "{what}: {} sources, {} rows loaded, {} rejected; {passed}/{} tests passed; {total:.2}s (run {})",

@@ -195,6 +195,61 @@ fn a_failing_audit_blocks_publishing() {
 }
 
 #[test]
+fn an_audit_that_cannot_run_is_named_and_the_other_tests_still_count() {
+    let p = built();
+    let before = p.warehouse_sha256();
+    p.write("pipelines/audits/typo.sql", "select * from staging.no_such_table");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1);
+    for needle in ["audit:typo", "pipelines/audits/typo.sql", "could not run", "no_such_table"] {
+        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
+    }
+    // Only the broken audit blocks: the checks batched with it were counted one by one.
+    assert_eq!(run.stderr.matches("could not run").count(), 1, "{}", run.stderr);
+    assert_eq!(p.warehouse_sha256(), before);
+}
+
+#[test]
+fn row_level_tests_on_one_table_each_count_their_own_failing_rows() {
+    let p = built();
+    // Three row-level tests on one table are counted in one scan; each must keep its own count.
+    p.write(
+        "pipelines/models/marts/training_run_cost.toml",
+        r#"description = "GPU-hours per training run"
+
+[[columns]]
+name = "model"
+tests = ["not_null", "unique"]
+
+[[columns]]
+name = "gpus"
+tests = ["not_null", { range = { max = 1000, severity = "warn" } }]
+
+[[columns]]
+name = "gpu_hours_low"
+tests = [{ range = { min = 1000000, severity = "warn" } }]
+"#,
+    );
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let counted = p.csv(
+        "select column_name, failing_rows from meta.test_results \
+         where target = 'marts.training_run_cost' and test like 'range:%' order by column_name",
+    );
+    let expected = p.csv(
+        "select 'gpu_hours_low' as column_name, count(*) filter (where gpu_hours_low < 1000000) as failing_rows \
+         from marts.training_run_cost union all \
+         select 'gpus', count(*) filter (where gpus > 1000) from marts.training_run_cost order by column_name",
+    );
+    assert_eq!(counted, expected);
+    // The data makes both counts non-zero and different, so a mix-up would show.
+    let rows: Vec<&str> = expected.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2);
+    assert!(rows.iter().all(|r| !r.ends_with(",0")), "{expected}");
+    assert_ne!(rows[0].split(',').nth(1), rows[1].split(',').nth(1), "{expected}");
+}
+
+#[test]
 fn contract_mistakes_are_spec_errors_naming_the_file() {
     let p = Project::new("good");
     p.edit("pipelines/sources/market.toml", "primary_key", "primary_keys");

@@ -247,6 +247,18 @@ fn runs_lists_failed_and_successful_runs() {
     assert!(table.stdout.contains("failed") && table.stdout.contains("success"), "{}", table.stdout);
     // The warehouse holds the history up to itself.
     assert_eq!(p.csv("select count(*) as n from meta.runs"), "n\n1\n");
+
+    // A second good build: both successes and the failure between them, each once, and their
+    // times (TIMESTAMPTZ) print as UTC instants.
+    p.edit("raw/market.csv", "%50", "132.3亿元");
+    assert_eq!(p.baimo(&["build"]).code, 0);
+    assert_eq!(
+        p.csv("select status, count(*) as n from meta.runs group by 1 order by 1"),
+        "status,n\nfailed,1\nsuccess,2\n"
+    );
+    let times = p.csv("select started_at, finished_at from meta.runs order by started_at limit 1");
+    let row = times.lines().nth(1).unwrap_or_default();
+    assert!(row.len() > 40 && row.matches('Z').count() == 2 && row.starts_with("20"), "{times}");
 }
 
 #[test]
