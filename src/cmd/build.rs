@@ -256,8 +256,12 @@ fn execute(
     let limit = std::env::var("BAIMO_MEMORY_LIMIT").unwrap_or_else(|_| "1GB".into());
     conn.execute_batch(&format!("set memory_limit = '{}'", limit.replace('\'', "")))
         .map_err(Error::duckdb(format!("setting memory_limit to {limit}")))?;
-    conn.execute_batch(include_str!("../sql/meta.sql")).map_err(Error::duckdb("creating the meta schema"))?;
-    conn.execute_batch(include_str!("../sql/macros.sql")).map_err(Error::duckdb("creating the macros"))?;
+    // A build commits four times: the schema; everything it loads and derives; the test
+    // results; the history. Hundreds of separate commits would each cost a WAL sync.
+    load::in_transaction(conn, || {
+        conn.execute_batch(include_str!("../sql/meta.sql")).map_err(Error::duckdb("creating the meta schema"))?;
+        conn.execute_batch(include_str!("../sql/macros.sql")).map_err(Error::duckdb("creating the macros"))
+    })?;
     if let Some(published) = &plan.carry_from {
         let path = published.display().to_string().replace('\'', "''");
         conn.execute_batch(&format!("attach '{path}' as published (read_only)"))
@@ -265,82 +269,10 @@ fn execute(
     }
 
     record.stages.push(Stage { stage: "prepare".into(), seconds: t.elapsed().as_secs_f64(), rows: 0 });
+    let all_rejects = load::in_transaction(conn, || load_and_transform(conn, project, plan, record))?;
 
-    // Extract, validate and load each source; every source is tried so that one run reports
-    // every problem. Reading the file is extract, parsing and checking it is validate; the rest
-    // (creating and appending to the table, documenting it, committing) is load.
-    let mut problems = Vec::new();
-    let mut all_rejects = Vec::new();
-    let (mut t_extract, mut t_validate, mut t_load) = (0.0, 0.0, 0.0);
-    for contract in &project.contracts {
-        let t = Instant::now();
-        if !plan.rebuild_sources.contains(&contract.name) {
-            if load::in_transaction(conn, || carry_source(conn, contract, &record.id))? {
-                record.carried_over.push(format!("staging.{}", contract.name));
-                t_load += t.elapsed().as_secs_f64();
-                continue;
-            }
-        }
-        let (extract_before, validate_before) = (t_extract, t_validate);
-        let ingested = load::in_transaction(conn, || {
-            let ingested = ingest(conn, contract, (&mut t_extract, &mut t_validate))?;
-            record_file(conn, &record.id, contract, &ingested)?;
-            Ok(ingested)
-        });
-        t_load += t.elapsed().as_secs_f64() - (t_extract - extract_before) - (t_validate - validate_before);
-        match ingested {
-            Ok(ingested) => {
-                tracing::info!(
-                    source = %contract.name,
-                    "{}: {} rows read, {} loaded, {} quarantined",
-                    contract.file,
-                    ingested.rows_read,
-                    ingested.rows_loaded,
-                    ingested.rejected_rows
-                );
-                record.inputs.push(Input {
-                    source: contract.name.clone(),
-                    file: contract.file.clone(),
-                    sheet: contract.sheet.clone(),
-                    sha256: ingested.sha256,
-                    bytes: ingested.bytes,
-                });
-                record.rows_read += ingested.rows_read as u64;
-                record.rows_loaded += ingested.rows_loaded as u64;
-                record.rows_rejected += ingested.rejected_rows as u64;
-                all_rejects.extend(ingested.rejects);
-            }
-            Err(e) => problems.push(e),
-        }
-    }
-    record.stages.push(Stage { stage: "extract".into(), seconds: t_extract, rows: record.rows_read });
-    record.stages.push(Stage { stage: "validate".into(), seconds: t_validate, rows: record.rows_read });
-    if !problems.is_empty() {
-        return Err(Error::Many(problems));
-    }
-    let t = Instant::now();
-    load::in_transaction(conn, || {
-        write_rejects(conn, &record.id, &all_rejects)?;
-        write_sources(conn, &project.contracts)
-    })?;
-    t_load += t.elapsed().as_secs_f64();
-    record.stages.push(Stage { stage: "load".into(), seconds: t_load, rows: record.rows_loaded });
-
-    // Transform.
-    let t = Instant::now();
-    let mut model_rows = 0;
-    for m in &project.models {
-        if !plan.rebuild_models.contains(&m.qualified()) && load::in_transaction(conn, || carry_model(conn, m))? {
-            record.carried_over.push(m.qualified());
-            continue;
-        }
-        let rows = load::in_transaction(conn, || model::run(conn, m))?;
-        tracing::info!(model = %m.qualified(), "{}: {rows} rows", m.path);
-        model_rows += rows as u64;
-    }
-    record.stages.push(Stage { stage: "transform".into(), seconds: t.elapsed().as_secs_f64(), rows: model_rows });
-
-    // Audit.
+    // Audit: read-only queries, outside any transaction (in one, a query that fails would
+    // abort it).
     let t = Instant::now();
     let mut checks = Vec::new();
     for c in &project.contracts {
@@ -359,23 +291,7 @@ fn execute(
     });
     let blocking: Vec<&Outcome> = outcomes.iter().filter(|o| o.blocks()).collect();
     if !blocking.is_empty() {
-        let details: Vec<String> = blocking
-            .iter()
-            .map(|o| {
-                let what = if o.status == "error" {
-                    "could not run".to_string()
-                } else {
-                    format!("{} failing row(s)", o.failing_rows)
-                };
-                let sample = if o.sample.is_empty() {
-                    String::new()
-                } else {
-                    format!("\n      {}", o.sample.replace('\n', "\n      "))
-                };
-                format!("  {} ({}): {what}{sample}", o.check.name, o.check.declared_in)
-            })
-            .collect();
-        return Err(Error::TestsFailed { count: blocking.len(), details: details.join("\n") });
+        return Err(tests_failed(&blocking));
     }
 
     // The run history up to and including this run: the first step of publishing.
@@ -390,6 +306,114 @@ fn execute(
         conn.execute_batch("detach published").map_err(Error::duckdb("detaching the published warehouse"))?;
     }
     Ok((outcomes, all_rejects, publishing_started))
+}
+
+/// Extract, validate and load every source, then run the models, in the caller's transaction.
+/// Returns the rejected cells.
+fn load_and_transform(
+    conn: &Connection,
+    project: &Project,
+    plan: &Plan,
+    record: &mut RunRecord,
+) -> Result<Vec<Reject>> {
+    // Extract, validate and load each source; every source is tried so that one run reports
+    // every problem. Reading the file is extract, parsing and checking it is validate; the rest
+    // (creating and appending to the table, documenting it, committing) is load.
+    let mut problems = Vec::new();
+    let mut all_rejects = Vec::new();
+    let mut files = Vec::new();
+    let (mut t_extract, mut t_validate, mut t_load) = (0.0, 0.0, 0.0);
+    for contract in &project.contracts {
+        let t = Instant::now();
+        if !plan.rebuild_sources.contains(&contract.name) {
+            if carry_source(conn, contract, &record.id)? {
+                record.carried_over.push(format!("staging.{}", contract.name));
+                t_load += t.elapsed().as_secs_f64();
+                continue;
+            }
+        }
+        let (extract_before, validate_before) = (t_extract, t_validate);
+        let ingested = ingest(conn, contract, (&mut t_extract, &mut t_validate));
+        t_load += t.elapsed().as_secs_f64() - (t_extract - extract_before) - (t_validate - validate_before);
+        match ingested {
+            Ok(mut ingested) => {
+                tracing::info!(
+                    source = %contract.name,
+                    "{}: {} rows read, {} loaded, {} quarantined",
+                    contract.file,
+                    ingested.rows_read,
+                    ingested.rows_loaded,
+                    ingested.rejected_rows
+                );
+                record.inputs.push(Input {
+                    source: contract.name.clone(),
+                    file: contract.file.clone(),
+                    sheet: contract.sheet.clone(),
+                    sha256: ingested.sha256.clone(),
+                    bytes: ingested.bytes,
+                });
+                record.rows_read += ingested.rows_read as u64;
+                record.rows_loaded += ingested.rows_loaded as u64;
+                record.rows_rejected += ingested.rejected_rows as u64;
+                all_rejects.extend(std::mem::take(&mut ingested.rejects));
+                files.push((contract, ingested));
+            }
+            Err(e) => {
+                problems.push(e);
+                // A statement that failed aborts the transaction. The build fails anyway; a
+                // fresh transaction lets the remaining sources be checked and reported too.
+                conn.execute_batch("rollback; begin transaction")
+                    .map_err(Error::duckdb("restarting the transaction"))?;
+            }
+        }
+    }
+    record.stages.push(Stage { stage: "extract".into(), seconds: t_extract, rows: record.rows_read });
+    record.stages.push(Stage { stage: "validate".into(), seconds: t_validate, rows: record.rows_read });
+    if !problems.is_empty() {
+        return Err(Error::Many(problems));
+    }
+    let t = Instant::now();
+    write_files(conn, &record.id, &files)?;
+    write_rejects(conn, &record.id, &all_rejects)?;
+    write_sources(conn, &project.contracts)?;
+    t_load += t.elapsed().as_secs_f64();
+    record.stages.push(Stage { stage: "load".into(), seconds: t_load, rows: record.rows_loaded });
+
+    // Transform.
+    let t = Instant::now();
+    let mut model_rows = 0;
+    for m in &project.models {
+        if !plan.rebuild_models.contains(&m.qualified()) && carry_model(conn, m)? {
+            record.carried_over.push(m.qualified());
+            continue;
+        }
+        let rows = model::run(conn, m)?;
+        tracing::info!(model = %m.qualified(), "{}: {rows} rows", m.path);
+        model_rows += rows as u64;
+    }
+    record.stages.push(Stage { stage: "transform".into(), seconds: t.elapsed().as_secs_f64(), rows: model_rows });
+    Ok(all_rejects)
+}
+
+/// The error for tests that block publishing, each with a sample of its failing rows.
+fn tests_failed(blocking: &[&Outcome]) -> Error {
+    let details: Vec<String> = blocking
+        .iter()
+        .map(|o| {
+            let what = if o.status == "error" {
+                "could not run".to_string()
+            } else {
+                format!("{} failing row(s)", o.failing_rows)
+            };
+            let sample = if o.sample.is_empty() {
+                String::new()
+            } else {
+                format!("\n      {}", o.sample.replace('\n', "\n      "))
+            };
+            format!("  {} ({}): {what}{sample}", o.check.name, o.check.declared_in)
+        })
+        .collect();
+    Error::TestsFailed { count: blocking.len(), details: details.join("\n") }
 }
 
 /// Whether the published warehouse (attached as `published`) has this table.
@@ -446,23 +470,33 @@ fn carry_model(conn: &Connection, m: &Model) -> Result<bool> {
     Ok(true)
 }
 
-fn record_file(conn: &Connection, run_id: &str, contract: &Contract, ingested: &Ingested) -> Result<()> {
-    conn.execute(
-        "insert into meta.files values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        params![
+/// `meta.files` and `meta.source_columns`: what each source's file was and where its columns sat.
+fn write_files(conn: &Connection, run_id: &str, files: &[(&Contract, Ingested)]) -> Result<()> {
+    let mut app = conn.appender_to_db("files", "meta").map_err(Error::duckdb("meta.files"))?;
+    for (c, f) in files {
+        app.append_row(params![
             run_id,
-            contract.name,
-            contract.file,
-            contract.sheet,
-            ingested.sha256,
-            ingested.bytes as i64,
-            ingested.rows_read as i64,
-            ingested.rows_loaded as i64,
-            ingested.rejected_rows as i64
-        ],
-    )
-    .map_err(Error::duckdb("recording meta.files"))?;
-    Ok(())
+            c.name,
+            c.file,
+            c.sheet,
+            f.sha256,
+            f.bytes as i64,
+            f.rows_read as i64,
+            f.rows_loaded as i64,
+            f.rejected_rows as i64
+        ])
+        .map_err(Error::duckdb("recording meta.files"))?;
+    }
+    app.flush().map_err(Error::duckdb("recording meta.files"))?;
+    let mut app = conn.appender_to_db("source_columns", "meta").map_err(Error::duckdb("meta.source_columns"))?;
+    for (c, f) in files {
+        for (col, index) in c.columns.iter().zip(&f.column_index) {
+            let letter = extract::cell_address(*index, 1).trim_end_matches('1').to_string();
+            app.append_row(params![c.name, col.name, col.header(), col.kind.as_str(), letter])
+                .map_err(Error::duckdb("recording meta.source_columns"))?;
+        }
+    }
+    app.flush().map_err(Error::duckdb("recording meta.source_columns"))
 }
 
 /// What reading one source produced.
@@ -473,6 +507,8 @@ struct Ingested {
     rows_loaded: usize,
     rejected_rows: usize,
     rejects: Vec<Reject>,
+    /// For each contract column, the file's column it was found in.
+    column_index: Vec<u32>,
 }
 
 /// Extract, validate and load one source, batch by batch (a CSV file is streamed, so memory is
@@ -531,16 +567,8 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) 
     if rejected_rows > 0 && !contract.max_rejected.allows(rejected_rows, rows_read) {
         return Err(validate::rejected_error(contract, &rejects, Some((rejected_rows, rows_read))));
     }
-    let mut app = conn.appender_to_db("source_columns", "meta").map_err(Error::duckdb("meta.source_columns"))?;
-    for (col, index) in contract.columns.iter().zip(&column_index) {
-        let letter = extract::cell_address(*index, 1).trim_end_matches('1').to_string();
-        app.append_row(params![contract.name, col.name, col.header(), col.kind.as_str(), letter])
-            .map_err(Error::duckdb("recording meta.source_columns"))?;
-    }
-    app.flush().map_err(Error::duckdb("recording meta.source_columns"))?;
-    drop(app);
     document_source(conn, contract)?;
-    Ok(Ingested { sha256, bytes, rows_read, rows_loaded, rejected_rows, rejects })
+    Ok(Ingested { sha256, bytes, rows_read, rows_loaded, rejected_rows, rejects, column_index })
 }
 
 /// `COMMENT ON` the staged table and each of its columns.

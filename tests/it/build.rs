@@ -250,6 +250,27 @@ tests = [{ range = { min = 1000000, severity = "warn" } }]
 }
 
 #[test]
+fn every_failing_source_is_reported_in_one_run() {
+    let p = built();
+    let before = p.warehouse_sha256();
+    // Sources load in one transaction; the first failure must not hide the ones after it.
+    p.edit("raw/market.csv", "132.3亿元", "%50");
+    p.write(
+        "pipelines/sources/zeta.toml",
+        "description = \"a second source\"\nref = \"test\"\nfile = \"raw/zeta.csv\"\nprimary_key = [\"id\"]\n\
+         on_error = \"fail\"\n\n[[columns]]\nname = \"id\"\ntype = \"text\"\n\n[[columns]]\nname = \"share\"\ntype = \"percent\"\n",
+    );
+    p.write("raw/zeta.csv", "id,share\na,50%\na,60%\nb,七成\n");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for needle in ["raw/market.csv", "`%50`", "raw/zeta.csv", "B4", "七成"] {
+        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
+    }
+    assert_eq!(p.warehouse_sha256(), before);
+    assert!(p.build_leftovers().is_empty());
+}
+
+#[test]
 fn contract_mistakes_are_spec_errors_naming_the_file() {
     let p = Project::new("good");
     p.edit("pipelines/sources/market.toml", "primary_key", "primary_keys");
