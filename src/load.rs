@@ -13,9 +13,16 @@ use duckdb::Connection;
 use polars::prelude::{CompatLevel, DataFrame};
 use std::sync::Arc;
 
-/// Creates `schema.table` with the declared columns.
-pub fn create_table(conn: &Connection, schema: &str, table: &str, columns: &[(String, &'static str)]) -> Result<()> {
-    let ddl: Vec<String> = columns.iter().map(|(n, t)| format!("{} {t}", quote(n))).collect();
+/// Creates `schema.table` with the declared columns, then the `extra` column definitions.
+pub fn create_table(
+    conn: &Connection,
+    schema: &str,
+    table: &str,
+    columns: &[(String, &'static str)],
+    extra: &[String],
+) -> Result<()> {
+    let mut ddl: Vec<String> = columns.iter().map(|(n, t)| format!("{} {t}", quote(n))).collect();
+    ddl.extend(extra.iter().cloned());
     let qualified = format!("{}.{}", quote(schema), quote(table));
     conn.execute_batch(&format!("create table {qualified} ({})", ddl.join(", ")))
         .map_err(Error::duckdb(format!("creating {schema}.{table}")))

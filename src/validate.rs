@@ -119,46 +119,46 @@ pub const PROVENANCE: &[(&str, &str, &str)] = &[
     ("_ref", "VARCHAR", "Report section the data comes from"),
 ];
 
-/// Typed buffers for one contract column.
-enum Buffer {
-    Text(Vec<Option<String>>),
-    Int {
-        value: Vec<Option<i64>>,
-        raw: Vec<Option<String>>,
-    },
-    Float {
-        value: Vec<Option<f64>>,
-        raw: Vec<Option<String>>,
-    },
-    Money {
-        value: Vec<Option<f64>>,
-        currency: Vec<Option<String>>,
-        per: Vec<Option<String>>,
-        raw: Vec<Option<String>>,
-    },
-    Days {
-        low: Vec<Option<f64>>,
-        high: Vec<Option<f64>>,
-        raw: Vec<Option<String>>,
-    },
-    Date {
-        value: Vec<Option<i32>>,
-        precision: Vec<Option<String>>,
-        raw: Vec<Option<String>>,
-    },
-    Span {
-        low: Vec<Option<f64>>,
-        high: Vec<Option<f64>>,
-        qualifier: Option<Vec<Option<String>>>,
-        unit: Vec<Option<String>>,
-        raw: Vec<Option<String>>,
-    },
+/// The provenance columns of a source's staged table, as DDL. `_row` is stored; the others are
+/// one value for the whole source, so they are virtual generated columns: computed when read,
+/// never written per row (writing three constant strings per row was a fifth of the load).
+pub fn provenance_ddl(contract: &Contract) -> Vec<String> {
+    let text = |v: Option<&str>| match v {
+        Some(v) => format!("'{}'", v.replace('\'', "''")),
+        None => "NULL::VARCHAR".into(),
+    };
+    let value = |name: &str| match name {
+        "_file" => Some(text(Some(&contract.file))),
+        "_sheet" => Some(text(contract.sheet.as_deref())),
+        "_ref" => Some(text(Some(&contract.reference))),
+        _ => None,
+    };
+    PROVENANCE
+        .iter()
+        .map(|(name, ty, _)| match value(name) {
+            Some(v) => format!("{} {ty} generated always as ({v}) virtual", crate::spec::quote(name)),
+            None => format!("{} {ty}", crate::spec::quote(name)),
+        })
+        .collect()
 }
 
+/// Typed buffers for one contract column; text goes straight into polars string builders.
+enum Buffer {
+    Text(Str),
+    Int { value: Vec<Option<i64>>, raw: Str },
+    Float { value: Vec<Option<f64>>, raw: Str },
+    Money { value: Vec<Option<f64>>, currency: Str, per: Str, raw: Str },
+    Days { low: Vec<Option<f64>>, high: Vec<Option<f64>>, raw: Str },
+    Date { value: Vec<Option<i32>>, precision: Str, raw: Str },
+    Span { low: Vec<Option<f64>>, high: Vec<Option<f64>>, qualifier: Option<Str>, unit: Str, raw: Str },
+}
+
+type Str = StringChunkedBuilder;
+
 /// What one cell parsed to.
-enum Parsed {
+enum Parsed<'a> {
     Missing,
-    Text(String),
+    Text(&'a str),
     Int(i64),
     Float(f64),
     Money(f64, &'static str, Option<String>),
@@ -167,14 +167,14 @@ enum Parsed {
     Span(Quantity),
 }
 
-type CellResult = std::result::Result<Parsed, (String, String)>;
+type CellResult<'a> = std::result::Result<Parsed<'a>, (String, String)>;
 
-fn fail(rule: &str, message: impl Into<String>) -> CellResult {
+fn fail<'a>(rule: &str, message: impl Into<String>) -> CellResult<'a> {
     Err((rule.to_string(), message.into()))
 }
 
 /// Parses one cell's text for a column: the value or (rule, message).
-fn parse_cell(col: &Column, text: &str) -> CellResult {
+fn parse_cell<'a>(col: &Column, text: &'a str) -> CellResult<'a> {
     use ColumnType::*;
     let opts = ParseOptions { days_per_month: col.days_per_month.unwrap_or(30.0) };
     let kind = col.kind;
@@ -183,7 +183,7 @@ fn parse_cell(col: &Column, text: &str) -> CellResult {
         return Ok(Parsed::Missing);
     }
     match kind {
-        Text | Enum => return Ok(Parsed::Text(text.trim().to_string())),
+        Text | Enum => return Ok(Parsed::Text(text.trim())),
         Date => {
             return quantity::parse_date(text)
                 .map(|d| {
@@ -211,7 +211,7 @@ fn parse_cell(col: &Column, text: &str) -> CellResult {
             );
         }
         if let Some(u) = &col.unit {
-            if q.unit.as_str() != u && q.unit_text != *u {
+            if q.unit.as_str() != u && q.unit_text != u.as_str() {
                 return fail("unit", format!("expected unit `{u}`, found `{}` ({})", q.unit_text, q.unit.as_str()));
             }
         }
@@ -242,7 +242,7 @@ fn parse_cell(col: &Column, text: &str) -> CellResult {
     match kind {
         Integer | Decimal => {
             if let Some(u) = &col.unit {
-                if !q.unit_text.is_empty() && q.unit_text != *u {
+                if !q.unit_text.is_empty() && q.unit_text != u.as_str() {
                     return fail(&format!("{type_name}/unit"), format!("expected unit `{u}`, found `{}`", q.unit_text));
                 }
             } else if !unit_ok(&[Unit::Number]) {
@@ -294,66 +294,67 @@ fn parse_cell(col: &Column, text: &str) -> CellResult {
 impl Buffer {
     fn new(col: &Column, n: usize) -> Buffer {
         use ColumnType::*;
+        let names: Vec<String> = staged_columns(col).into_iter().map(|(name, _, _)| name).collect();
+        let s = |i: usize| Str::new(PlSmallStr::from(names[i].as_str()), n);
         fn v<T>(n: usize) -> Vec<T> {
             Vec::with_capacity(n)
         }
         match col.kind {
-            Text | Enum => Buffer::Text(v(n)),
-            Integer => Buffer::Int { value: v(n), raw: v(n) },
-            Decimal | Percent | Compute => Buffer::Float { value: v(n), raw: v(n) },
-            Money => Buffer::Money { value: v(n), currency: v(n), per: v(n), raw: v(n) },
-            Duration => Buffer::Days { low: v(n), high: v(n), raw: v(n) },
-            Date => Buffer::Date { value: v(n), precision: v(n), raw: v(n) },
-            Range => Buffer::Span { low: v(n), high: v(n), qualifier: None, unit: v(n), raw: v(n) },
-            Bound => Buffer::Span { low: v(n), high: v(n), qualifier: Some(v(n)), unit: v(n), raw: v(n) },
+            Text | Enum => Buffer::Text(s(0)),
+            Integer => Buffer::Int { value: v(n), raw: s(1) },
+            Decimal | Percent | Compute => Buffer::Float { value: v(n), raw: s(1) },
+            Money => Buffer::Money { value: v(n), currency: s(1), per: s(2), raw: s(3) },
+            Duration => Buffer::Days { low: v(n), high: v(n), raw: s(2) },
+            Date => Buffer::Date { value: v(n), precision: s(1), raw: s(2) },
+            Range => Buffer::Span { low: v(n), high: v(n), qualifier: None, unit: s(2), raw: s(3) },
+            Bound => Buffer::Span { low: v(n), high: v(n), qualifier: Some(s(2)), unit: s(3), raw: s(4) },
         }
     }
 
     /// Appends a parsed cell (a reject or a missing cell appends NULLs).
-    fn push(&mut self, parsed: Option<Parsed>, raw_text: Option<String>) {
+    fn push(&mut self, parsed: Option<Parsed<'_>>, raw_text: Option<&str>) {
         match (self, parsed) {
-            (Buffer::Text(t), Some(Parsed::Text(s))) => t.push(Some(s)),
-            (Buffer::Text(t), _) => t.push(None),
+            (Buffer::Text(t), Some(Parsed::Text(s))) => t.append_value(s),
+            (Buffer::Text(t), _) => t.append_null(),
             (Buffer::Int { value, raw }, p) => {
                 value.push(if let Some(Parsed::Int(i)) = p { Some(i) } else { None });
-                raw.push(raw_text);
+                raw.append_option(raw_text);
             }
             (Buffer::Float { value, raw }, p) => {
                 value.push(if let Some(Parsed::Float(f)) = p { Some(f) } else { None });
-                raw.push(raw_text);
+                raw.append_option(raw_text);
             }
             (Buffer::Money { value, currency, per, raw }, p) => {
                 let (v, c, d) = match p {
-                    Some(Parsed::Money(v, c, d)) => (Some(v), Some(c.to_string()), d),
+                    Some(Parsed::Money(v, c, d)) => (Some(v), Some(c), d),
                     _ => (None, None, None),
                 };
                 value.push(v);
-                currency.push(c);
-                per.push(d);
-                raw.push(raw_text);
+                currency.append_option(c);
+                per.append_option(d);
+                raw.append_option(raw_text);
             }
             (Buffer::Days { low, high, raw }, p) => {
                 let (l, h) = if let Some(Parsed::Days(l, h)) = p { (Some(l), Some(h)) } else { (None, None) };
                 low.push(l);
                 high.push(h);
-                raw.push(raw_text);
+                raw.append_option(raw_text);
             }
             (Buffer::Date { value, precision, raw }, p) => {
-                let (d, pr) =
-                    if let Some(Parsed::Date(d, p)) = p { (Some(d), Some(p.to_string())) } else { (None, None) };
+                let (d, pr) = if let Some(Parsed::Date(d, p)) = p { (Some(d), Some(p)) } else { (None, None) };
                 value.push(d);
-                precision.push(pr);
-                raw.push(raw_text);
+                precision.append_option(pr);
+                raw.append_option(raw_text);
             }
             (Buffer::Span { low, high, qualifier, unit, raw }, p) => {
                 let q = if let Some(Parsed::Span(q)) = p { Some(q) } else { None };
                 low.push(q.as_ref().and_then(|q| q.low));
                 high.push(q.as_ref().and_then(|q| q.high));
                 if let Some(qs) = qualifier {
-                    qs.push(q.as_ref().map(|q| q.qualifier.as_str().to_string()));
+                    qs.append_option(q.as_ref().map(|q| q.qualifier.as_str()));
                 }
-                unit.push(q.as_ref().map(|q| q.unit.as_str().to_string()));
-                raw.push(raw_text);
+                unit.append_option(q.as_ref().map(|q| q.unit.as_str()));
+                raw.append_option(raw_text);
             }
         }
     }
@@ -361,33 +362,25 @@ impl Buffer {
     fn into_columns(self, col: &Column) -> Result<Vec<polars::prelude::Column>> {
         let names: Vec<String> = staged_columns(col).into_iter().map(|(n, _, _)| n).collect();
         let s = |i: usize| PlSmallStr::from(names[i].as_str());
+        let t = |b: Str| b.finish().into_series();
         let series: Vec<Series> = match self {
-            Buffer::Text(t) => vec![Series::new(s(0), t)],
-            Buffer::Int { value, raw } => vec![Series::new(s(0), value), Series::new(s(1), raw)],
-            Buffer::Float { value, raw } => vec![Series::new(s(0), value), Series::new(s(1), raw)],
-            Buffer::Money { value, currency, per, raw } => vec![
-                Series::new(s(0), value),
-                Series::new(s(1), currency),
-                Series::new(s(2), per),
-                Series::new(s(3), raw),
-            ],
-            Buffer::Days { low, high, raw } => {
-                vec![Series::new(s(0), low), Series::new(s(1), high), Series::new(s(2), raw)]
-            }
+            Buffer::Text(b) => vec![t(b)],
+            Buffer::Int { value, raw } => vec![Series::new(s(0), value), t(raw)],
+            Buffer::Float { value, raw } => vec![Series::new(s(0), value), t(raw)],
+            Buffer::Money { value, currency, per, raw } => vec![Series::new(s(0), value), t(currency), t(per), t(raw)],
+            Buffer::Days { low, high, raw } => vec![Series::new(s(0), low), Series::new(s(1), high), t(raw)],
             Buffer::Date { value, precision, raw } => vec![
                 Series::new(s(0), value).cast(&DataType::Date).map_err(Error::polars("date column"))?,
-                Series::new(s(1), precision),
-                Series::new(s(2), raw),
+                t(precision),
+                t(raw),
             ],
             Buffer::Span { low, high, qualifier, unit, raw } => {
                 let mut v = vec![Series::new(s(0), low), Series::new(s(1), high)];
-                let mut i = 2;
                 if let Some(q) = qualifier {
-                    v.push(Series::new(s(i), q));
-                    i += 1;
+                    v.push(t(q));
                 }
-                v.push(Series::new(s(i), unit));
-                v.push(Series::new(s(i + 1), raw));
+                v.push(t(unit));
+                v.push(t(raw));
                 v
             }
         };
@@ -437,13 +430,14 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
             let mut found = Vec::new();
             for r in &table.rows {
                 let cell = &r.cells[ci];
+                let blank = cell.is_blank();
                 let parsed = match cell {
                     Cell::Error(e) => {
                         let message = format!("the cell holds the spreadsheet error {e}");
                         found.push(reject_at(ci, r.row, e, "formula_error".into(), message));
                         None
                     }
-                    c if c.is_blank() => Some(Parsed::Missing),
+                    _ if blank => Some(Parsed::Missing),
                     c => match parse_cell(col, c.text()) {
                         Ok(p) => Some(p),
                         Err((rule, message)) => {
@@ -452,7 +446,7 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
                         }
                     },
                 };
-                let raw = if cell.is_blank() { None } else { Some(cell.text().to_string()) };
+                let raw = if blank { None } else { Some(cell.text()) };
                 buf.push(parsed, raw);
             }
             Ok((buf.into_columns(col)?, found))
@@ -468,11 +462,10 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
     let mut reject = |ci: usize, row: u32, raw: &str, rule: String, message: String| {
         rejects.push(reject_at(ci, row, raw, rule, message));
     };
+    // `_file`, `_sheet` and `_ref` are the same on every row of a source: the staged table
+    // declares them as constants (see `provenance_ddl`), so only `_row` is carried per row.
     let rows: Vec<i32> = table.rows.iter().map(|r| r.row as i32).collect();
-    columns.push(Series::new("_file".into(), vec![table.file.as_str(); n]).into_column());
-    columns.push(Series::new("_sheet".into(), vec![table.sheet.as_deref(); n]).into_column());
     columns.push(Series::new("_row".into(), rows).into_column());
-    columns.push(Series::new("_ref".into(), vec![contract.reference.as_str(); n]).into_column());
     let frame = DataFrame::new(n, columns).map_err(Error::polars(format!("building {}", contract.name)))?;
 
     // Pass 2: the contract's rules as polars expressions, one boolean mask each.

@@ -525,10 +525,7 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) 
             columns.push((name, ty));
         }
     }
-    for (name, ty, _) in PROVENANCE {
-        columns.push((name.to_string(), *ty));
-    }
-    load::create_table(conn, "staging", &contract.name, &columns)?;
+    load::create_table(conn, "staging", &contract.name, &columns, &validate::provenance_ddl(contract))?;
     let progress = crate::progress::rows(&contract.name);
     let (mut rows_read, mut rows_loaded, mut rejects) = (0usize, 0usize, Vec::new());
     loop {

@@ -19,7 +19,9 @@ mod text;
 pub use date::{parse_date, DatePrecision, ParsedDate};
 pub use text::normalise;
 
+use std::borrow::Cow;
 use std::fmt;
+use std::io::Write as _;
 
 /// A parse failure: the rule that was broken and a message a person can act on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -126,7 +128,7 @@ pub struct Quantity {
     pub qualifier: Qualifier,
     pub unit: Unit,
     /// The unit as written, after normalisation (`张`, `亿元`, `EFLOPS`), empty for a bare number.
-    pub unit_text: String,
+    pub unit_text: &'static str,
     /// The denominator after `/` (`张` in `15万元/张`).
     pub per: Option<String>,
     /// Whether the text was a range (`90-100天`).
@@ -266,6 +268,10 @@ impl<'a> Cursor<'a> {
     }
 
     fn eat_table<T: Copy>(&mut self, table: &'static [(&'static str, T)]) -> Option<(&'static str, T)> {
+        // Every qualifier is written in hanzi: a digit or ASCII letter cannot start one.
+        if self.rest.as_bytes().first().is_none_or(|b| b.is_ascii_alphanumeric()) {
+            return None;
+        }
         let found = table.iter().find(|(t, _)| self.rest.starts_with(t)).copied();
         if let Some((t, _)) = found {
             self.rest = &self.rest[t.len()..];
@@ -284,24 +290,35 @@ impl<'a> Cursor<'a> {
 
 /// A decimal number as written, scaled by a power of ten without rounding until [`Num::value`].
 #[derive(Debug, Clone)]
-struct Num {
-    /// Digits, sign and point, separators removed (`-132.3`).
-    text: String,
+struct Num<'a> {
+    /// Digits, sign and point, separators removed (`-132.3`); borrowed from the cell when it has
+    /// no separators.
+    text: Cow<'a, str>,
 }
 
-impl Num {
-    fn one() -> Num {
-        Num { text: "1".into() }
+impl Num<'_> {
+    fn one() -> Num<'static> {
+        Num { text: Cow::Borrowed("1") }
     }
 
     /// The value × 10^exp, rounded once (Rust's float parsing is correctly rounded).
     fn value(&self, exp: i32) -> f64 {
-        format!("{}e{exp}", self.text).parse().unwrap_or(f64::NAN)
+        if exp == 0 {
+            return self.text.parse().unwrap_or(f64::NAN);
+        }
+        // `{text}e{exp}` in a stack buffer: a cell is parsed without allocating.
+        let mut buf = [0u8; 64];
+        let mut w = &mut buf[..];
+        if write!(w, "{}e{exp}", self.text).is_err() {
+            return format!("{}e{exp}", self.text).parse().unwrap_or(f64::NAN);
+        }
+        let len = 64 - w.len();
+        std::str::from_utf8(&buf[..len]).ok().and_then(|t| t.parse().ok()).unwrap_or(f64::NAN)
     }
 }
 
 /// Reads a decimal number: digits, at most one point, thousands separators only in groups of 3.
-fn number(c: &mut Cursor<'_>) -> Result<Option<Num>, ValueError> {
+fn number<'a>(c: &mut Cursor<'a>) -> Result<Option<Num<'a>>, ValueError> {
     let bytes = c.rest.as_bytes();
     let mut end = 0;
     let negative = bytes.first() == Some(&b'-') && bytes.get(1).is_some_and(u8::is_ascii_digit);
@@ -315,7 +332,8 @@ fn number(c: &mut Cursor<'_>) -> Result<Option<Num>, ValueError> {
     if end == start_digits {
         return Ok(None);
     }
-    let token = &c.rest[..end];
+    let rest: &'a str = c.rest;
+    let token = &rest[..end];
     let digits = &token[start_digits..];
     if digits.contains("..") || digits.starts_with('.') || digits.ends_with('.') || digits.matches('.').count() > 1 {
         return Err(ValueError::new("number", format!("`{token}` is not a well-formed number")));
@@ -335,7 +353,11 @@ fn number(c: &mut Cursor<'_>) -> Result<Option<Num>, ValueError> {
     if digits.split('.').nth(1).is_some_and(|f| f.contains(',')) {
         return Err(ValueError::new("number", format!("`{token}` has a comma after the decimal point")));
     }
-    let clean: String = token.chars().filter(|&ch| ch != ',').collect();
+    let clean: Cow<'a, str> = if token.contains(',') {
+        Cow::Owned(token.chars().filter(|&ch| ch != ',').collect())
+    } else {
+        Cow::Borrowed(token)
+    };
     if clean.parse::<f64>().is_err() {
         return Err(ValueError::new("number", format!("`{token}` is not a number")));
     }
@@ -370,7 +392,7 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
     if is_missing_normalised(&norm) {
         return Ok(None);
     }
-    let mut c = Cursor { rest: &norm };
+    let mut c = Cursor { rest: norm.as_ref() };
 
     let mut qualifier = c.eat_table(PREFIXES).map(|(_, q)| q).unwrap_or(Qualifier::Exact);
     let order = qualifier == Qualifier::Order;
@@ -455,8 +477,8 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
     }
 
     let (unit, exp, mult, unit_text) = match unit1 {
-        Some((t, u, e, m)) => (u, e, if m.is_nan() { opts.days_per_month } else { m }, t.to_string()),
-        None => (Unit::Number, 0, 1.0, String::new()),
+        Some((t, u, e, m)) => (u, e, if m.is_nan() { opts.days_per_month } else { m }, t),
+        None => (Unit::Number, 0, 1.0, ""),
     };
     let (low, high) = (low.0.value(low.1 + exp) * mult, high.0.value(high.1 + exp) * mult);
     let (low, high) = match qualifier {

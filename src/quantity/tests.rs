@@ -79,7 +79,7 @@ fn durations_are_days_with_an_explicit_month() {
 #[test]
 fn bounds_keep_their_qualifier() {
     let gt = q("超过300个");
-    assert_eq!((gt.qualifier, gt.unit, gt.unit_text.as_str()), (Qualifier::Gt, Unit::Count, "个"));
+    assert_eq!((gt.qualifier, gt.unit, gt.unit_text), (Qualifier::Gt, Unit::Count, "个"));
     assert!(close(gt.low, 300.0) && gt.high.is_none() && gt.point().is_none());
     let br = q("突破600亿元");
     assert_eq!(br.qualifier, Qualifier::Gt);

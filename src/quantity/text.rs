@@ -1,9 +1,15 @@
 //! Text clean-up applied before any value is read.
 
+use std::borrow::Cow;
+
 /// Full-width ASCII (digits, letters, `％`, `．`, `，`) becomes half-width, ideographic and other
 /// spaces are removed, and the dashes people type for ranges (`–`, `－`, `—` between two figures)
 /// become `-`. The result is what the parsers see; the original text is kept by the caller.
-pub fn normalise(text: &str) -> String {
+pub fn normalise(text: &str) -> Cow<'_, str> {
+    // Most cells need nothing changed: then the text is borrowed, not copied.
+    if !text.chars().any(|ch| changes(ch) || (ch == '\u{2014}' && text.chars().nth(2).is_some())) {
+        return Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len());
     for ch in text.chars() {
         let ch = match ch {
@@ -23,7 +29,14 @@ pub fn normalise(text: &str) -> String {
     if out.chars().count() > 2 {
         out = out.replace('\u{2014}', "-");
     }
-    out
+    Cow::Owned(out)
+}
+
+/// Whether `normalise` rewrites or drops this character.
+fn changes(ch: char) -> bool {
+    matches!(ch, '\u{FF01}'..='\u{FF5E}' | '\u{3000}' | '\u{2013}' | '\u{2212}' | '\u{2010}' | '\u{2011}' | '\u{3002}')
+        || ch.is_whitespace()
+        || matches!(ch, '\u{00A0}' | '\u{200B}' | '\u{FEFF}')
 }
 
 #[cfg(test)]
@@ -38,5 +51,8 @@ mod tests {
         assert_eq!(normalise("90—100天"), "90-100天");
         assert_eq!(normalise("—"), "—");
         assert_eq!(normalise("A100\u{3000}80GB"), "A10080GB");
+        assert_eq!(normalise("1—2"), "1-2");
+        assert_eq!(normalise("——"), "——");
+        assert!(matches!(normalise("178735元/张"), std::borrow::Cow::Borrowed(_)));
     }
 }
