@@ -528,18 +528,42 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) 
     load::create_table(conn, "staging", &contract.name, &columns, &validate::provenance_ddl(contract))?;
     let progress = crate::progress::rows(&contract.name);
     let (mut rows_read, mut rows_loaded, mut rejects) = (0usize, 0usize, Vec::new());
-    loop {
-        let t = Instant::now();
-        let Some(batch) = batches.next_batch()? else { break };
-        *t_extract += t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let mut validated = validate::validate(contract, &batch)?;
-        *t_validate += t.elapsed().as_secs_f64();
-        rows_loaded += load::append_frame(conn, "staging", &contract.name, &mut validated.frame)?;
-        rows_read += validated.rows_read;
-        progress.inc(validated.rows_read as u64);
-        rejects.extend(validated.rejects);
-    }
+    // The file is read on its own thread, one batch ahead of validating and loading, so reading
+    // overlaps the rest; at most three batches are in memory at once. Extract time is the time
+    // spent waiting for the reader, so the stages still add up to the wall time.
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<extract::RawTable>>(1);
+    let batches = std::thread::scope(|scope| -> Result<extract::Batches> {
+        let reader = scope.spawn(move || {
+            loop {
+                let next = batches.next_batch();
+                let more = matches!(next, Ok(Some(_)));
+                let next = match next {
+                    Ok(Some(batch)) => Ok(batch),
+                    Ok(None) => break,
+                    Err(e) => Err(e),
+                };
+                // The receiver is gone when validating or loading failed: stop reading.
+                if sender.send(next).is_err() || !more {
+                    break;
+                }
+            }
+            batches
+        });
+        loop {
+            let t = Instant::now();
+            let Ok(batch) = receiver.recv() else { break };
+            *t_extract += t.elapsed().as_secs_f64();
+            let batch = batch?;
+            let t = Instant::now();
+            let mut validated = validate::validate(contract, &batch)?;
+            *t_validate += t.elapsed().as_secs_f64();
+            rows_loaded += load::append_frame(conn, "staging", &contract.name, &mut validated.frame)?;
+            rows_read += validated.rows_read;
+            progress.inc(validated.rows_read as u64);
+            rejects.extend(validated.rejects);
+        }
+        reader.join().map_err(|_| Error::Internal(format!("reading {} failed unexpectedly", contract.file)))
+    })?;
     progress.finish_and_clear();
     let column_index = batches.column_index().to_vec();
     let (sha256, bytes) = batches.finish();

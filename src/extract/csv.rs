@@ -28,7 +28,7 @@ impl<R: Read> Read for Hashing<R> {
 
 /// A CSV file read one record at a time.
 pub struct CsvStream {
-    reader: csv::Reader<Hashing<Box<dyn Read>>>,
+    reader: csv::Reader<Hashing<Box<dyn Read + Send>>>,
     record: csv::ByteRecord,
     row: u32,
     file: String,
@@ -41,7 +41,7 @@ impl CsvStream {
     pub fn open(contract: &Contract) -> Result<CsvStream> {
         let file = contract.file.clone();
         let open = std::fs::File::open(&contract.file_path).map_err(|e| super::cannot_read(contract, e))?;
-        let (input, decoded, utf8): (Box<dyn Read>, _, _) = match contract.encoding {
+        let (input, decoded, utf8): (Box<dyn Read + Send>, _, _) = match contract.encoding {
             Encoding::Utf8 => (Box::new(std::io::BufReader::with_capacity(1 << 20, open)), None, true),
             Encoding::Gbk | Encoding::Gb18030 => {
                 let mut bytes = Vec::new();
