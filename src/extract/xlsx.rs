@@ -47,6 +47,25 @@ fn check_sizes(bytes: &[u8], loc: &Location) -> Result<()> {
     Ok(())
 }
 
+/// Whether any worksheet of the workbook mentions merged cells (`<mergeCell …>`). Decompressing
+/// is far cheaper than calamine's second XML pass; when in doubt, the answer is yes.
+fn may_have_merged_cells(bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return true };
+    for i in 0..archive.len() {
+        let Ok(mut part) = archive.by_index(i) else { return true };
+        let Ok(name) = part.name().map(|n| n.to_string()) else { return true };
+        if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
+            continue;
+        }
+        let mut xml = Vec::with_capacity(part.size().min(MAX_PART) as usize);
+        if part.read_to_end(&mut xml).is_err() || xml.windows(9).any(|w| w == b"mergeCell") {
+            return true;
+        }
+    }
+    false
+}
+
 /// Reads the workbook. calamine is a third-party parser: should it panic on a malformed file
 /// (it has: an overflowing cell reference), the panic becomes an input error here instead of a
 /// crash — no input may make baimo panic.
@@ -78,6 +97,7 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
     let sheet = contract.sheet.clone().unwrap_or_default();
     let loc = |sheet: Option<String>, cell: Option<String>| Location { file: file.clone(), sheet, cell, line: None };
     check_sizes(&bytes, &loc(None, None))?;
+    let merged = may_have_merged_cells(&bytes);
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| input_error(loc(None, None), "xlsx", format!("not a readable xlsx workbook: {e}"), None))?;
     let names = book.sheet_names();
@@ -123,8 +143,10 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
             row[col as usize] = value;
         }
     }
-    // Merged regions: copy the top-left cell into the rest of the region.
-    if let Ok(regions) = book.merge_cells_by_sheet_name(&sheet) {
+    // Merged regions: copy the top-left cell into the rest of the region. calamine finds them
+    // by parsing the sheet's XML a second time, so that is skipped when no sheet has any.
+    let regions = if merged { book.merge_cells_by_sheet_name(&sheet).ok() } else { None };
+    if let Some(regions) = regions {
         for dims in regions {
             let (r0, c0) = dims.start;
             let (r1, c1) = dims.end;
