@@ -528,10 +528,13 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) 
     load::create_table(conn, "staging", &contract.name, &columns, &validate::provenance_ddl(contract))?;
     let progress = crate::progress::rows(&contract.name);
     let (mut rows_read, mut rows_loaded, mut rejects) = (0usize, 0usize, Vec::new());
-    // The file is read on its own thread, one batch ahead of validating and loading, so reading
-    // overlaps the rest; at most three batches are in memory at once. Extract time is the time
-    // spent waiting for the reader, so the stages still add up to the wall time.
-    let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<extract::RawTable>>(1);
+    // Three threads, one batch apart: a reader, a validator, and this one, which loads (the
+    // DuckDB connection stays on one thread). At most five batches are in memory at once. The
+    // stages overlap, so each is charged the time the next one waited for it: extract is the
+    // validator's wait for the reader, validate the loader's wait for the validator (less that),
+    // load the rest; the stages still add up to the wall time.
+    let (raw_sender, raw_receiver) = std::sync::mpsc::sync_channel::<Result<extract::RawTable>>(1);
+    let (valid_sender, valid_receiver) = std::sync::mpsc::sync_channel::<Result<(validate::Validated, f64)>>(1);
     let batches = std::thread::scope(|scope| -> Result<extract::Batches> {
         let reader = scope.spawn(move || {
             loop {
@@ -543,26 +546,37 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) 
                     Err(e) => Err(e),
                 };
                 // The receiver is gone when validating or loading failed: stop reading.
-                if sender.send(next).is_err() || !more {
+                if raw_sender.send(next).is_err() || !more {
                     break;
                 }
             }
             batches
         });
+        let validator = scope.spawn(move || loop {
+            let t = Instant::now();
+            let Ok(batch) = raw_receiver.recv() else { break };
+            let reading = t.elapsed().as_secs_f64();
+            let validated = batch.and_then(|b| validate::validate(contract, &b)).map(|v| (v, reading));
+            let failed = validated.is_err();
+            if valid_sender.send(validated).is_err() || failed {
+                break;
+            }
+        });
         loop {
             let t = Instant::now();
-            let Ok(batch) = receiver.recv() else { break };
-            *t_extract += t.elapsed().as_secs_f64();
-            let batch = batch?;
-            let t = Instant::now();
-            let mut validated = validate::validate(contract, &batch)?;
-            *t_validate += t.elapsed().as_secs_f64();
+            let Ok(next) = valid_receiver.recv() else { break };
+            let waited = t.elapsed().as_secs_f64();
+            let (mut validated, reading) = next?;
+            *t_extract += reading.min(waited);
+            *t_validate += (waited - reading).max(0.0);
             rows_loaded += load::append_frame(conn, "staging", &contract.name, &mut validated.frame)?;
             rows_read += validated.rows_read;
             progress.inc(validated.rows_read as u64);
             rejects.extend(validated.rejects);
         }
-        reader.join().map_err(|_| Error::Internal(format!("reading {} failed unexpectedly", contract.file)))
+        let failed = |what: &str| Error::Internal(format!("{what} {} failed unexpectedly", contract.file));
+        validator.join().map_err(|_| failed("validating"))?;
+        reader.join().map_err(|_| failed("reading"))
     })?;
     progress.finish_and_clear();
     let column_index = batches.column_index().to_vec();

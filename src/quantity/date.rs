@@ -31,19 +31,18 @@ pub struct ParsedDate {
 pub fn parse_date(text: &str) -> Result<ParsedDate, ValueError> {
     let norm = normalise(text);
     let bad = || ValueError::new("date", format!("`{text}` is not a date such as 2023.8, 2023年8月 or 2023-08-31"));
-    // 2023年8月31日 → 2023-8-31-; 2023.8 → 2023-8; 2023/8/31 → 2023-8-31
-    let unified: String = norm
-        .chars()
-        .map(|c| match c {
-            '年' | '月' | '.' | '/' | '-' => '-',
-            '日' | '号' => '-',
-            c => c,
-        })
-        .collect();
-    let parts: Vec<&str> = unified.trim_end_matches('-').split('-').collect();
-    if parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 4) {
-        return Err(bad());
+    // 2023年8月31日, 2023.8, 2023/8/31, 2023-08-31: up to three numbers between separators.
+    let sep = |c: char| matches!(c, '年' | '月' | '.' | '/' | '-' | '日' | '号');
+    let mut found = [""; 16];
+    let mut n = 0;
+    for part in norm.trim_end_matches(sep).split(sep) {
+        if n == found.len() {
+            return Err(bad());
+        }
+        found[n] = part;
+        n += 1;
     }
+    let parts = &found[..n];
     let num = |s: &str| s.parse::<u32>().map_err(|_| bad());
     let year = num(parts[0])?;
     if parts[0].len() != 4 || !(1900..=2100).contains(&year) {

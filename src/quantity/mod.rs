@@ -269,10 +269,11 @@ impl<'a> Cursor<'a> {
 
     fn eat_table<T: Copy>(&mut self, table: &'static [(&'static str, T)]) -> Option<(&'static str, T)> {
         // Every qualifier is written in hanzi: a digit or ASCII letter cannot start one.
-        if self.rest.as_bytes().first().is_none_or(|b| b.is_ascii_alphanumeric()) {
+        let first = *self.rest.as_bytes().first()?;
+        if first.is_ascii_alphanumeric() {
             return None;
         }
-        let found = table.iter().find(|(t, _)| self.rest.starts_with(t)).copied();
+        let found = table.iter().find(|(t, _)| t.as_bytes()[0] == first && self.rest.starts_with(t)).copied();
         if let Some((t, _)) = found {
             self.rest = &self.rest[t.len()..];
         }
@@ -280,7 +281,8 @@ impl<'a> Cursor<'a> {
     }
 
     fn eat_unit(&mut self) -> Option<(&'static str, Unit, i32, f64)> {
-        let found = UNITS.iter().find(|(t, _, _, _)| self.rest.starts_with(t)).copied();
+        let first = *self.rest.as_bytes().first()?;
+        let found = UNITS.iter().find(|(t, _, _, _)| t.as_bytes()[0] == first && self.rest.starts_with(t)).copied();
         if let Some((t, _, _, _)) = found {
             self.rest = &self.rest[t.len()..];
         }
@@ -294,17 +296,19 @@ struct Num<'a> {
     /// Digits, sign and point, separators removed (`-132.3`); borrowed from the cell when it has
     /// no separators.
     text: Cow<'a, str>,
+    /// The number itself (`text` parsed once).
+    plain: f64,
 }
 
 impl Num<'_> {
     fn one() -> Num<'static> {
-        Num { text: Cow::Borrowed("1") }
+        Num { text: Cow::Borrowed("1"), plain: 1.0 }
     }
 
     /// The value × 10^exp, rounded once (Rust's float parsing is correctly rounded).
     fn value(&self, exp: i32) -> f64 {
         if exp == 0 {
-            return self.text.parse().unwrap_or(f64::NAN);
+            return self.plain;
         }
         // `{text}e{exp}` in a stack buffer: a cell is parsed without allocating.
         let mut buf = [0u8; 64];
@@ -358,11 +362,11 @@ fn number<'a>(c: &mut Cursor<'a>) -> Result<Option<Num<'a>>, ValueError> {
     } else {
         Cow::Borrowed(token)
     };
-    if clean.parse::<f64>().is_err() {
+    let Ok(plain) = clean.parse::<f64>() else {
         return Err(ValueError::new("number", format!("`{token}` is not a number")));
-    }
+    };
     c.rest = &c.rest[end..];
-    Ok(Some(Num { text: clean }))
+    Ok(Some(Num { text: clean, plain }))
 }
 
 /// Reads a run of magnitude characters (`万`, `亿`, `万亿`, `千万`); each may appear once and

@@ -271,6 +271,41 @@ fn every_failing_source_is_reported_in_one_run() {
 }
 
 #[test]
+fn a_bad_cell_in_a_later_batch_fails_the_build_and_names_its_cell() {
+    let p = built();
+    let before = p.warehouse_sha256();
+    // Past the first 100,000-row batch, so the reader, validator and loader threads are all
+    // busy when the error comes, and have to stop cleanly.
+    let mut csv = String::from("id,share\n");
+    for i in 0..150_000 {
+        let share = if i == 140_000 { "七成".to_string() } else { format!("{}%", i % 100) };
+        csv.push_str(&format!("r{i},{share}\n"));
+    }
+    p.write("raw/big.csv", &csv);
+    p.write(
+        "pipelines/sources/big.toml",
+        "description = \"many rows\"\nref = \"test\"\nfile = \"raw/big.csv\"\nprimary_key = [\"id\"]\n\
+         on_error = \"fail\"\n\n[[columns]]\nname = \"id\"\ntype = \"text\"\n\n[[columns]]\nname = \"share\"\ntype = \"percent\"\n",
+    );
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    for needle in ["raw/big.csv", "B140002", "七成"] {
+        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
+    }
+    assert_eq!(p.warehouse_sha256(), before);
+    assert!(p.build_leftovers().is_empty());
+
+    // Fixed, every row of every batch arrives once.
+    p.write("raw/big.csv", &csv.replace("七成", "70%"));
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        p.csv("select count(*) as n, count(distinct _row) as r, min(_row) as lo, max(_row) as hi from staging.big"),
+        "n,r,lo,hi\n150000,150000,2,150001\n"
+    );
+}
+
+#[test]
 fn contract_mistakes_are_spec_errors_naming_the_file() {
     let p = Project::new("good");
     p.edit("pipelines/sources/market.toml", "primary_key", "primary_keys");
