@@ -144,7 +144,10 @@ fn main() {
             names.map(|c| format!("\"{}\"", c.expect("column"))).collect()
         };
         floor
-            .execute_batch(&format!("create temp table staged as select {} from w.staging.observations", stored.join(", ")))
+            .execute_batch(&format!(
+                "create temp table staged as select {} from w.staging.observations",
+                stored.join(", ")
+            ))
             .expect("copy");
         let staged: u64 = floor.query_row("select count(*) from staged", [], |r| r.get(0)).expect("count");
         let start = Instant::now();

@@ -252,6 +252,7 @@ fn execute(
     publishing: bool,
 ) -> Result<Executed> {
     let t = Instant::now();
+    load::register(conn)?;
     // Larger-than-memory work spills to disk instead of growing without bound.
     let limit = std::env::var("BAIMO_MEMORY_LIMIT").unwrap_or_else(|_| "1GB".into());
     conn.execute_batch(&format!("set memory_limit = '{}'", limit.replace('\'', "")))
