@@ -254,7 +254,7 @@ fn execute(
     let t = Instant::now();
     load::register(conn)?;
     // Larger-than-memory work spills to disk instead of growing without bound.
-    let limit = std::env::var("BAIMO_MEMORY_LIMIT").unwrap_or_else(|_| "1GB".into());
+    let limit = std::env::var("BAIMO_MEMORY_LIMIT").unwrap_or_else(|_| "768MB".into());
     conn.execute_batch(&format!("set memory_limit = '{}'", limit.replace('\'', "")))
         .map_err(Error::duckdb(format!("setting memory_limit to {limit}")))?;
     // A build commits four times: the schema; everything it loads and derives; the test
@@ -537,6 +537,9 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) 
     let (raw_sender, raw_receiver) = std::sync::mpsc::sync_channel::<Result<extract::RawTable>>(1);
     let (valid_sender, valid_receiver) = std::sync::mpsc::sync_channel::<Result<(validate::Validated, f64)>>(1);
     let batches = std::thread::scope(|scope| -> Result<extract::Batches> {
+        // Owned here, so a load that fails drops it on the way out: the validator's next send
+        // then fails and it stops, instead of waiting forever while the scope waits for it.
+        let valid_receiver = valid_receiver;
         let reader = scope.spawn(move || {
             loop {
                 let next = batches.next_batch();

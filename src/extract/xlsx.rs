@@ -47,15 +47,17 @@ fn check_sizes(bytes: &[u8], loc: &Location) -> Result<()> {
     Ok(())
 }
 
-/// Whether any worksheet of the workbook mentions merged cells (`<mergeCell …>`). Decompressing
+/// Whether any XML part of the workbook mentions merged cells (`<mergeCell …>`). Decompressing
 /// is far cheaper than calamine's second XML pass; when in doubt, the answer is yes.
 fn may_have_merged_cells(bytes: &[u8]) -> bool {
     use std::io::Read;
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return true };
     for i in 0..archive.len() {
         let Ok(mut part) = archive.by_index(i) else { return true };
-        let Ok(name) = part.name().map(|n| n.to_string()) else { return true };
-        if !(name.starts_with("xl/worksheets/") && name.ends_with(".xml")) {
+        // A worksheet may live at any path the workbook's relationships give, so every XML part
+        // is looked at except the two that hold no cells.
+        let Ok(name) = part.name().map(|n| n.to_lowercase()) else { return true };
+        if !name.ends_with(".xml") || name.ends_with("sharedstrings.xml") || name.ends_with("styles.xml") {
             continue;
         }
         let mut xml = Vec::with_capacity(part.size().min(MAX_PART) as usize);

@@ -43,6 +43,9 @@ pub fn parse_date(text: &str) -> Result<ParsedDate, ValueError> {
         n += 1;
     }
     let parts = &found[..n];
+    if parts.iter().any(|p| p.is_empty() || !p.bytes().all(|b| b.is_ascii_digit()) || p.len() > 4) {
+        return Err(bad());
+    }
     let num = |s: &str| s.parse::<u32>().map_err(|_| bad());
     let year = num(parts[0])?;
     if parts[0].len() != 4 || !(1900..=2100).contains(&year) {

@@ -152,7 +152,9 @@ fn dates_keep_their_precision() {
     assert_eq!((d.date.to_string().as_str(), d.precision), ("2020-06-06", DatePrecision::Day));
     assert_eq!(parse_date("2024年").map(|d| d.precision), Ok(DatePrecision::Year));
     assert_eq!(parse_date("2023.12").map(|d| d.date.to_string()), Ok("2023-12-01".into()));
-    for bad in ["2023.13", "23.8", "2023年底", "八月", "2023-02-30", "", "2023..8"] {
+    for bad in
+        ["2023.13", "23.8", "2023年底", "八月", "2023-02-30", "", "2023..8", "2023-+8", "2023年＋8月", "2023-00008"]
+    {
         assert!(parse_date(bad).is_err(), "`{bad}` should be an error");
     }
 }

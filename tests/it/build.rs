@@ -306,6 +306,40 @@ fn a_bad_cell_in_a_later_batch_fails_the_build_and_names_its_cell() {
 }
 
 #[test]
+fn a_load_that_fails_mid_file_ends_the_build_instead_of_hanging() {
+    // 400,000 rows are four batches; a 2MB DuckDB memory limit makes the first insert fail
+    // while the reader and validator threads still have batches to hand over.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().to_str().expect("utf-8 path");
+    let baimo = env!("CARGO_BIN_EXE_baimo");
+    let gen = std::process::Command::new(baimo).args(["gen", "--rows", "400000", "--out", out]).output().expect("gen");
+    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    let mut child = std::process::Command::new(baimo)
+        .args(["-C", out, "build"])
+        .env("BAIMO_MEMORY_LIMIT", "2MB")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let started = std::time::Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > std::time::Duration::from_secs(120) {
+            let _ = child.kill();
+            panic!("the build hung after its load failed");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().expect("stderr"), &mut stderr).expect("read");
+    assert_eq!(status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("staging.observations"), "{stderr}");
+    assert!(!dir.path().join("warehouse/baimo.duckdb").exists(), "nothing may be published");
+}
+
+#[test]
 fn contract_mistakes_are_spec_errors_naming_the_file() {
     let p = Project::new("good");
     p.edit("pipelines/sources/market.toml", "primary_key", "primary_keys");
