@@ -514,7 +514,7 @@ struct Ingested {
 
 /// Extract, validate and load one source, batch by batch (a CSV file is streamed, so memory is
 /// bounded by the batch, not the file), then check its keys across the whole table and apply
-/// the quarantine limit. Stage times are added to `timing` (extract, validate, load).
+/// the quarantine limit. Extract and validate times are added to `timing`.
 fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) -> Result<Ingested> {
     let (t_extract, t_validate) = timing;
     let t = Instant::now();
