@@ -435,8 +435,11 @@ fn carry_source(conn: &Connection, contract: &Contract, run_id: &str) -> Result<
     if !published_has(conn, "staging", &contract.name)? {
         return Ok(false);
     }
-    let t = quote(&contract.name);
-    conn.execute_batch(&format!("create table staging.{t} as select * from published.staging.{t}"))
+    // The same table definition as a fresh load (so the provenance constants stay generated
+    // columns), filled with the published rows.
+    let stored: Vec<String> = create_staging(conn, contract)?.iter().map(|c| quote(c)).collect();
+    let (t, list) = (quote(&contract.name), stored.join(", "));
+    conn.execute_batch(&format!("insert into staging.{t} ({list}) select {list} from published.staging.{t}"))
         .map_err(Error::duckdb(format!("carrying staging.{} over", contract.name)))?;
     conn.execute(
         "insert into meta.files select ? , * exclude (run_id) from published.meta.files where source = ?",
@@ -500,6 +503,21 @@ fn write_files(conn: &Connection, run_id: &str, files: &[(&Contract, Ingested)])
     app.flush().map_err(Error::duckdb("recording meta.source_columns"))
 }
 
+/// Creates a source's staged table. Returns the columns that are stored (the contract's staged
+/// columns, then `_row`); the other provenance columns are generated.
+fn create_staging(conn: &Connection, contract: &Contract) -> Result<Vec<String>> {
+    let mut columns: Vec<(String, &'static str)> = Vec::new();
+    for col in &contract.columns {
+        for (name, ty, _) in validate::staged_columns(col) {
+            columns.push((name, ty));
+        }
+    }
+    load::create_table(conn, "staging", &contract.name, &columns, &validate::provenance_ddl(contract))?;
+    let mut stored: Vec<String> = columns.into_iter().map(|(name, _)| name).collect();
+    stored.push("_row".into());
+    Ok(stored)
+}
+
 /// What reading one source produced.
 struct Ingested {
     sha256: String,
@@ -520,13 +538,7 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) 
     let t = Instant::now();
     let mut batches = extract::Batches::open(contract, extract::BATCH_ROWS)?;
     *t_extract += t.elapsed().as_secs_f64();
-    let mut columns: Vec<(String, &'static str)> = Vec::new();
-    for col in &contract.columns {
-        for (name, ty, _) in validate::staged_columns(col) {
-            columns.push((name, ty));
-        }
-    }
-    load::create_table(conn, "staging", &contract.name, &columns, &validate::provenance_ddl(contract))?;
+    create_staging(conn, contract)?;
     let progress = crate::progress::rows(&contract.name);
     let (mut rows_read, mut rows_loaded, mut rejects) = (0usize, 0usize, Vec::new());
     // Three threads, one batch apart: a reader, a validator, and this one, which loads (the

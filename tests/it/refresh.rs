@@ -35,6 +35,7 @@ fn a_noop_refresh_does_not_touch_the_published_file() {
 #[test]
 fn a_changed_cell_rebuilds_what_depends_on_it_and_carries_the_rest() {
     let p = built();
+    let staged_before = p.csv("select * from staging.training_runs order by _row");
     p.edit("raw/market.csv", "132.3亿元", "150亿元");
     let run = p.baimo(&["refresh"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -53,6 +54,15 @@ fn a_changed_cell_rebuilds_what_depends_on_it_and_carries_the_rest() {
     assert!(p.csv("select gpu_hours_low from marts.training_run_cost where model = 'LLaMA-65B'").contains("1032192"));
     let files = p.csv("select source from meta.files order by source");
     assert_eq!(files, "source\nmarket\ntraining_runs\n");
+    // A carried table keeps every row and its provenance, and its definition: the per-source
+    // constants stay generated columns.
+    assert_eq!(p.csv("select * from staging.training_runs order by _row"), staged_before);
+    assert_eq!(
+        p.csv(
+            "select sql like '%GENERATED ALWAYS%' as generated from duckdb_tables() where table_name = 'training_runs'"
+        ),
+        "generated\ntrue\n"
+    );
     // --full rebuilds everything.
     let run = p.baimo(&["refresh", "--full"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
