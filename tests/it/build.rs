@@ -2,6 +2,15 @@
 
 use crate::common::{assert_golden, Project};
 
+/// A contract for a CSV of `id` (text, the key) and `share` (a percentage) that fails on any
+/// bad cell.
+fn id_share_contract(description: &str, file: &str) -> String {
+    format!(
+        "description = \"{description}\"\nref = \"test\"\nfile = \"{file}\"\nprimary_key = [\"id\"]\n\
+         on_error = \"fail\"\n\n[[columns]]\nname = \"id\"\ntype = \"text\"\n\n[[columns]]\nname = \"share\"\ntype = \"percent\"\n"
+    )
+}
+
 fn built() -> Project {
     let p = Project::new("good");
     let run = p.baimo(&["build"]);
@@ -86,9 +95,7 @@ fn a_broken_csv_cell_fails_and_leaves_the_warehouse_byte_identical() {
     p.edit("raw/market.csv", "132.3亿元", "12..5亿元");
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    for needle in ["raw/market.csv", "cell E2", "column `value`", "bound/number", "12..5亿元"] {
-        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
-    }
+    run.assert_stderr_has(&["raw/market.csv", "cell E2", "column `value`", "bound/number", "12..5亿元"]);
     assert_eq!(p.warehouse_sha256(), before, "the published warehouse changed");
     assert!(p.build_leftovers().is_empty(), "build files left: {:?}", p.build_leftovers());
     let log = p.read("warehouse/runs.jsonl");
@@ -103,9 +110,7 @@ fn a_broken_xlsx_cell_names_the_sheet_and_cell() {
     p.edit("pipelines/sources/training_runs.toml", "min = 1", "min = 1\nmax = 10000");
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 1);
-    for needle in ["raw/tables.xlsx", "sheet `training_runs`", "cell B8", "[rule: max]", "25000"] {
-        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
-    }
+    run.assert_stderr_has(&["raw/tables.xlsx", "sheet `training_runs`", "cell B8", "[rule: max]", "25000"]);
     assert!(p.warehouse_sha256().is_none(), "nothing should have been published");
 }
 
@@ -141,14 +146,12 @@ fn a_model_cycle_is_reported_with_its_files() {
     p.write("pipelines/models/marts/b.sql", "select * from marts.a");
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    for needle in [
+    run.assert_stderr_has(&[
         "dependency cycle",
         "marts.a → marts.b → marts.a",
         "pipelines/models/marts/a.sql",
         "pipelines/models/marts/b.sql",
-    ] {
-        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
-    }
+    ]);
 }
 
 #[test]
@@ -179,9 +182,7 @@ fn a_failing_audit_blocks_publishing() {
     );
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 1);
-    for needle in ["audit:no_h100", "pipelines/audits/no_h100.sql", "1 failing row", "Inflection"] {
-        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
-    }
+    run.assert_stderr_has(&["audit:no_h100", "pipelines/audits/no_h100.sql", "1 failing row", "Inflection"]);
     assert_eq!(p.warehouse_sha256(), before);
 
     // The same audit as a warning publishes, and says so.
@@ -201,9 +202,7 @@ fn an_audit_that_cannot_run_is_named_and_the_other_tests_still_count() {
     p.write("pipelines/audits/typo.sql", "select * from staging.no_such_table");
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 1);
-    for needle in ["audit:typo", "pipelines/audits/typo.sql", "could not run", "no_such_table"] {
-        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
-    }
+    run.assert_stderr_has(&["audit:typo", "pipelines/audits/typo.sql", "could not run", "no_such_table"]);
     // Only the broken audit blocks: the checks batched with it were counted one by one.
     assert_eq!(run.stderr.matches("could not run").count(), 1, "{}", run.stderr);
     assert_eq!(p.warehouse_sha256(), before);
@@ -255,17 +254,11 @@ fn every_failing_source_is_reported_in_one_run() {
     let before = p.warehouse_sha256();
     // Sources load in one transaction; the first failure must not hide the ones after it.
     p.edit("raw/market.csv", "132.3亿元", "%50");
-    p.write(
-        "pipelines/sources/zeta.toml",
-        "description = \"a second source\"\nref = \"test\"\nfile = \"raw/zeta.csv\"\nprimary_key = [\"id\"]\n\
-         on_error = \"fail\"\n\n[[columns]]\nname = \"id\"\ntype = \"text\"\n\n[[columns]]\nname = \"share\"\ntype = \"percent\"\n",
-    );
+    p.write("pipelines/sources/zeta.toml", &id_share_contract("a second source", "raw/zeta.csv"));
     p.write("raw/zeta.csv", "id,share\na,50%\na,60%\nb,七成\n");
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    for needle in ["raw/market.csv", "`%50`", "raw/zeta.csv", "B4", "七成"] {
-        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
-    }
+    run.assert_stderr_has(&["raw/market.csv", "`%50`", "raw/zeta.csv", "B4", "七成"]);
     assert_eq!(p.warehouse_sha256(), before);
     assert!(p.build_leftovers().is_empty());
 }
@@ -282,16 +275,10 @@ fn a_bad_cell_in_a_later_batch_fails_the_build_and_names_its_cell() {
         csv.push_str(&format!("r{i},{share}\n"));
     }
     p.write("raw/big.csv", &csv);
-    p.write(
-        "pipelines/sources/big.toml",
-        "description = \"many rows\"\nref = \"test\"\nfile = \"raw/big.csv\"\nprimary_key = [\"id\"]\n\
-         on_error = \"fail\"\n\n[[columns]]\nname = \"id\"\ntype = \"text\"\n\n[[columns]]\nname = \"share\"\ntype = \"percent\"\n",
-    );
+    p.write("pipelines/sources/big.toml", &id_share_contract("many rows", "raw/big.csv"));
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    for needle in ["raw/big.csv", "B140002", "七成"] {
-        assert!(run.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", run.stderr);
-    }
+    run.assert_stderr_has(&["raw/big.csv", "B140002", "七成"]);
     assert_eq!(p.warehouse_sha256(), before);
     assert!(p.build_leftovers().is_empty());
 

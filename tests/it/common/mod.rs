@@ -17,6 +17,13 @@ pub struct Run {
 }
 
 impl Run {
+    /// Asserts that stderr holds every one of `needles`, naming the first one missing.
+    pub fn assert_stderr_has(&self, needles: &[&str]) {
+        for needle in needles {
+            assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        }
+    }
+
     fn from(out: Output) -> Run {
         Run {
             code: out.status.code().unwrap_or(-1),
