@@ -132,13 +132,18 @@ fn main() {
         let floor = duckdb::Connection::open_in_memory().expect("duckdb");
         let warehouse = gen.path().join("warehouse/baimo.duckdb");
         floor.execute_batch(&format!("attach '{}' as w (read_only)", warehouse.display())).expect("attach");
+        let generated: Vec<String> = baimo::validate::PROVENANCE
+            .iter()
+            .filter(|(name, _, _)| *name != baimo::validate::ROW)
+            .map(|(name, _, _)| format!("'{name}'"))
+            .collect();
         let stored: Vec<String> = {
             let mut stmt = floor
-                .prepare(
+                .prepare(&format!(
                     "select column_name from duckdb_columns() where database_name = 'w' and schema_name = 'staging' \
-                     and table_name = 'observations' and column_name not in ('_file', '_sheet', '_ref') \
-                     order by column_index",
-                )
+                     and table_name = 'observations' and column_name not in ({}) order by column_index",
+                    generated.join(", ")
+                ))
                 .expect("columns");
             let names = stmt.query_map([], |r| r.get::<_, String>(0)).expect("columns");
             names.map(|c| format!("\"{}\"", c.expect("column"))).collect()

@@ -111,11 +111,15 @@ pub fn staged_columns(col: &Column) -> Vec<(String, &'static str, String)> {
     }
 }
 
+/// The one provenance column stored per row; the others in [`PROVENANCE`] are the same on every
+/// row of a source and are generated (see [`provenance_ddl`]).
+pub const ROW: &str = "_row";
+
 /// The provenance columns every staged row carries.
 pub const PROVENANCE: &[(&str, &str, &str)] = &[
     ("_file", "VARCHAR", "Raw file the row was read from, relative to the project"),
     ("_sheet", "VARCHAR", "Sheet of the workbook (NULL for CSV)"),
-    ("_row", "INTEGER", "1-based row of the file (the spreadsheet row number)"),
+    (ROW, "INTEGER", "1-based row of the file (the spreadsheet row number)"),
     ("_ref", "VARCHAR", "Report section the data comes from"),
 ];
 
@@ -465,7 +469,7 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
     // `_file`, `_sheet` and `_ref` are the same on every row of a source: the staged table
     // declares them as constants (see `provenance_ddl`), so only `_row` is carried per row.
     let rows: Vec<i32> = table.rows.iter().map(|r| r.row as i32).collect();
-    columns.push(Series::new("_row".into(), rows).into_column());
+    columns.push(Series::new(ROW.into(), rows).into_column());
     let frame = DataFrame::new(n, columns).map_err(Error::polars(format!("building {}", contract.name)))?;
 
     // Pass 2: the contract's rules as polars expressions, one boolean mask each.

@@ -514,7 +514,7 @@ fn create_staging(conn: &Connection, contract: &Contract) -> Result<Vec<String>>
     }
     load::create_table(conn, "staging", &contract.name, &columns, &validate::provenance_ddl(contract))?;
     let mut stored: Vec<String> = columns.into_iter().map(|(name, _)| name).collect();
-    stored.push("_row".into());
+    stored.push(validate::ROW.into());
     Ok(stored)
 }
 
@@ -704,8 +704,7 @@ fn write_runs(conn: &Connection, runs: &[RunRecord]) -> Result<()> {
         last.insert(r.id.as_str(), i);
     }
     let mut app = conn.appender_to_db("runs", "meta").map_err(Error::duckdb("meta.runs"))?;
-    for (i, r) in runs.iter().enumerate().filter(|(i, r)| last.get(r.id.as_str()) == Some(i)) {
-        let _ = i;
+    for (_, r) in runs.iter().enumerate().filter(|(i, r)| last.get(r.id.as_str()) == Some(i)) {
         let fingerprint = r.fingerprint.as_ref().map(|f| f.total.clone());
         let finished = Some(r.finished_at.as_str()).filter(|f| !f.is_empty());
         app.append_row(params![

@@ -6,37 +6,32 @@ use std::borrow::Cow;
 /// spaces are removed, and the dashes people type for ranges (`–`, `－`, `—` between two figures)
 /// become `-`. The result is what the parsers see; the original text is kept by the caller.
 pub fn normalise(text: &str) -> Cow<'_, str> {
-    // Most cells need nothing changed: then the text is borrowed, not copied.
-    if !text.chars().any(|ch| changes(ch) || (ch == '\u{2014}' && text.chars().nth(2).is_some())) {
-        return Cow::Borrowed(text);
-    }
-    let mut out = String::with_capacity(text.len());
-    for ch in text.chars() {
-        let ch = match ch {
-            '\u{FF01}'..='\u{FF5E}' => char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch),
-            '\u{3000}' => ' ',
-            '\u{2013}' | '\u{2212}' | '\u{2010}' | '\u{2011}' => '-',
-            '\u{3002}' => '.',
-            '\u{00A0}' | '\u{200B}' | '\u{FEFF}' => ' ',
-            c => c,
-        };
-        if !ch.is_whitespace() {
-            out.push(ch);
-        }
-    }
     // A long dash between two characters is a range (`90—100天`); on its own it means "missing",
     // which `is_missing` decides on the whole text.
-    if out.chars().count() > 2 {
+    let range_dash = |out: &str| out.chars().nth(2).is_some();
+    // Most cells need nothing changed: then the text is borrowed, not copied.
+    if text.chars().all(|ch| map(ch) == Some(ch)) && !(text.contains('\u{2014}') && range_dash(text)) {
+        return Cow::Borrowed(text);
+    }
+    let mut out: String = text.chars().filter_map(map).collect();
+    if range_dash(&out) {
         out = out.replace('\u{2014}', "-");
     }
     Cow::Owned(out)
 }
 
-/// Whether `normalise` rewrites or drops this character.
-fn changes(ch: char) -> bool {
-    matches!(ch, '\u{FF01}'..='\u{FF5E}' | '\u{3000}' | '\u{2013}' | '\u{2212}' | '\u{2010}' | '\u{2011}' | '\u{3002}')
-        || ch.is_whitespace()
-        || matches!(ch, '\u{00A0}' | '\u{200B}' | '\u{FEFF}')
+/// What `normalise` makes of one character: itself, its half-width or plain form, or nothing
+/// (spaces of every kind are dropped).
+fn map(ch: char) -> Option<char> {
+    let ch = match ch {
+        '\u{FF01}'..='\u{FF5E}' => char::from_u32(ch as u32 - 0xFEE0).unwrap_or(ch),
+        '\u{3000}' => ' ',
+        '\u{2013}' | '\u{2212}' | '\u{2010}' | '\u{2011}' => '-',
+        '\u{3002}' => '.',
+        '\u{00A0}' | '\u{200B}' | '\u{FEFF}' => ' ',
+        c => c,
+    };
+    (!ch.is_whitespace()).then_some(ch)
 }
 
 #[cfg(test)]
