@@ -97,9 +97,19 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
         if let Some(parent) = file.parent() {
             std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
         }
-        let target = file.display().to_string().replace('\'', "''");
+        // DuckDB writes a temporary file beside the final one, renamed into place once complete:
+        // a failed or killed export never leaves a half-written file under a table's name.
+        let parent = file.parent().unwrap_or(&req.out);
+        let partial = tempfile::Builder::new()
+            .prefix(".partial-")
+            .suffix(&format!(".{}", req.format.ext()))
+            .tempfile_in(parent)
+            .map_err(Error::io(parent))?
+            .into_temp_path();
+        let target = partial.display().to_string().replace('\'', "''");
         conn.execute_batch(&format!("copy ({sql}) to '{target}' {}", req.format.copy_options()))
             .map_err(|e| Error::Sql { location: Default::default(), message: format!("exporting {table}: {e}") })?;
+        partial.persist(&file).map_err(|e| Error::Io { path: file.clone(), source: e.error })?;
         let rows: i64 = conn
             .query_row(&format!("select count(*) from ({sql})"), [], |r| r.get(0))
             .map_err(Error::duckdb(format!("counting {table}")))?;
