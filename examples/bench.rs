@@ -132,9 +132,9 @@ fn main() {
         let floor = duckdb::Connection::open_in_memory().expect("duckdb");
         let warehouse = gen.path().join("warehouse/baimo.duckdb");
         floor.execute_batch(&format!("attach '{}' as w (read_only)", warehouse.display())).expect("attach");
-        let generated: Vec<String> = baimo::validate::PROVENANCE
+        let generated: Vec<String> = baimo::spec::staged::PROVENANCE
             .iter()
-            .filter(|(name, _, _)| *name != baimo::validate::ROW)
+            .filter(|(name, _, _)| *name != baimo::spec::staged::ROW)
             .map(|(name, _, _)| format!("'{name}'"))
             .collect();
         let stored: Vec<String> = {

@@ -174,8 +174,8 @@ pub enum Command {
         /// Output folder.
         #[arg(long)]
         out: PathBuf,
-        #[arg(long, value_enum, default_value_t = crate::cmd::export::ExportFormat::Parquet)]
-        format: crate::cmd::export::ExportFormat,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Parquet)]
+        format: ExportFormat,
     },
 
     /// Show where a row's numbers come from: the model, the tables down to the sources, the
@@ -245,4 +245,13 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },
+}
+
+/// What `baimo export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    /// Parquet, zstd-compressed, with the warehouse's column types.
+    Parquet,
+    /// CSV with a header row, UTF-8.
+    Csv,
 }

@@ -3,7 +3,7 @@
 //! fingerprint of the published build to decide whether anything needs doing, and which
 //! sources and models changed.
 
-use crate::cmd::build::Project;
+use crate::project::Project;
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;

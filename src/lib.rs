@@ -8,12 +8,22 @@
 //!        pipelines/models/**/*.sql ── transform ── marts.* ── audit ── publish (atomic rename)
 //! ```
 //!
-//! Modules follow the stages: [`spec`] reads the declarations, [`extract`] reads files into
-//! cells with provenance, [`quantity`] parses report-shaped text, [`validate`] applies the
-//! contracts, [`load`] hands polars frames to DuckDB, [`model`] runs the SQL, [`audit`] tests,
-//! [`publish`] owns the build file, the rename and the run log. [`cmd`] has one file per verb.
+//! Imports point down, from the verbs to the stages:
+//!
+//! - [`cmd`]: one thin file per verb (options in, a call into the library, output out);
+//! - [`build`]: the engine, one file per stage (plan, ingest, carry, transform, audit, meta,
+//!   publish);
+//! - [`project`]: a project on disk (contracts, models, audits, warehouse paths), and
+//!   [`fingerprint`] of it; [`checks`]: the tests it declares, as SQL; [`model`]: SQL models,
+//!   their order and execution;
+//! - [`validate`] applies the contracts (polars), [`load`] hands frames to DuckDB, [`extract`]
+//!   reads files into cells with provenance, [`quantity`] parses report-shaped text;
+//! - [`spec`]: the declarations under `pipelines/` and the staged shape they become.
+//!
+//! Nothing outside [`cmd`] imports it.
 
-pub mod audit;
+pub mod build;
+pub mod checks;
 pub mod cli;
 pub mod cmd;
 pub mod error;
@@ -23,7 +33,7 @@ pub mod load;
 pub mod lock;
 pub mod model;
 pub mod progress;
-pub mod publish;
+pub mod project;
 pub mod quantity;
 pub mod render;
 pub mod spec;

@@ -5,7 +5,7 @@
 //! the holder's pid and run id, so a second build can say who it is waiting for.
 
 use crate::error::{Error, Result};
-use crate::publish::Paths;
+use crate::project::Paths;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::time::{Duration, Instant};

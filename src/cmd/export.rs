@@ -6,20 +6,14 @@
 //! is compiled in: the duckdb crate's `parquet` feature), from the published warehouse opened
 //! read-only.
 
+use crate::build::publish;
+pub use crate::cli::ExportFormat;
 use crate::error::{Error, Result};
-use crate::publish::{self, Paths};
+use crate::project::Paths;
 use crate::spec::{check_identifier, quote};
 use duckdb::Connection;
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum ExportFormat {
-    /// Parquet, zstd-compressed, with the warehouse's column types.
-    Parquet,
-    /// CSV with a header row, UTF-8.
-    Csv,
-}
 
 impl ExportFormat {
     fn ext(self) -> &'static str {

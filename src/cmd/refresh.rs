@@ -6,10 +6,12 @@
 //! are rebuilt; unchanged tables are copied from the published warehouse; the whole result is
 //! tested and published as usual. A new baimo version, or `--full`, rebuilds everything.
 
-use super::build::{self, Options, Project, Summary};
+use super::build::{self, Options, Summary};
+use crate::project::Project;
 use crate::error::Result;
 use crate::fingerprint;
-use crate::publish::{self, Paths};
+use crate::build::publish;
+use crate::project::Paths;
 use std::path::Path;
 use std::time::Duration;
 

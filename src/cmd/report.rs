@@ -8,7 +8,7 @@
 
 use super::sql::open_read_only;
 use crate::error::{Error, Result};
-use crate::publish::Paths;
+use crate::project::Paths;
 use crate::render::{self, TextTable};
 use plotters::prelude::*;
 use std::fmt::Write as _;

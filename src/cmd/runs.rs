@@ -1,7 +1,8 @@
 //! `baimo runs`: recent runs from `warehouse/runs.jsonl`, failed ones included.
 
 use crate::error::{Error, Result};
-use crate::publish::{self, Paths};
+use crate::build::publish;
+use crate::project::Paths;
 use crate::render::{Format, TextTable};
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 //! can neither change the warehouse nor `attach`/`copy` its way to other files.
 
 use crate::error::{Error, Location, Result};
-use crate::publish::Paths;
+use crate::project::Paths;
 use crate::render::{self, Format};
 use duckdb::{AccessMode, Config, Connection};
 use std::path::Path;

@@ -9,7 +9,7 @@
 //!   fact), each cell with its address, its raw text and its parsed values;
 //! - the claims of `meta.claims` that name one of the row's text values.
 
-use super::build::Project;
+use crate::project::Project;
 use super::sql::open_read_only;
 use crate::error::{Error, Result};
 use crate::render::{self, Format, TextTable};

@@ -3,6 +3,7 @@
 
 mod contract;
 mod sidecar;
+pub mod staged;
 
 pub use contract::{load_contracts, Column, ColumnType, Contract, Encoding, MaxRejected, OnError};
 pub use sidecar::{ColumnTest, Materialized, ModelColumn, Severity, Sidecar};

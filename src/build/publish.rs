@@ -8,37 +8,11 @@
 //! is appended to `warehouse/runs.jsonl`.
 
 use crate::error::{Error, Result};
+use crate::project::Paths;
 use serde::{Deserialize, Serialize};
 use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
-
-/// Where the warehouse lives inside a project.
-#[derive(Debug, Clone)]
-pub struct Paths {
-    pub root: PathBuf,
-    pub dir: PathBuf,
-    pub published: PathBuf,
-    pub build_dir: PathBuf,
-    pub runs_log: PathBuf,
-}
-
-impl Paths {
-    pub fn new(root: &Path) -> Paths {
-        let dir = root.join("warehouse");
-        Paths {
-            root: root.to_path_buf(),
-            published: dir.join("baimo.duckdb"),
-            build_dir: dir.join(".build"),
-            runs_log: dir.join("runs.jsonl"),
-            dir,
-        }
-    }
-
-    pub fn build_file(&self, run_id: &str) -> PathBuf {
-        self.build_dir.join(format!("{run_id}.duckdb"))
-    }
-}
 
 /// Wall time and rows of one stage of a run.
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -1,16 +1,13 @@
-//! Audit: column tests (from contracts and model sidecars) and SQL audits, run against the
-//! build database before anything is published. Results go to `meta.test_results`; a failing
-//! test of severity `error` blocks the publish.
+//! The tests a project declares, as SQL: column tests (from contracts and model sidecars) and
+//! SQL audits. Turning declarations into checks needs no database; the build's audit stage
+//! ([`crate::build::audit`]) runs them.
 //!
 //! An audit is `pipelines/audits/<name>.sql`: a query returning the rows that break a rule, so
 //! zero rows is a pass. A first line `-- severity: warn` makes it non-blocking.
 
 use crate::error::{Error, Location, Result};
 use crate::model::Model;
-use crate::render;
 use crate::spec::{quote, ColumnTest, ColumnType, Contract, Severity};
-use duckdb::Connection;
-use std::collections::BTreeMap;
 use std::path::Path;
 
 /// One test to run: a query counting failing rows, and one showing a few of them.
@@ -28,21 +25,6 @@ pub struct Check {
     pub predicate: Option<(String, String)>,
     /// Where the test was declared.
     pub declared_in: String,
-}
-
-#[derive(Debug, Clone)]
-pub struct Outcome {
-    pub check: Check,
-    /// `pass`, `fail` or `error` (the query itself failed).
-    pub status: &'static str,
-    pub failing_rows: i64,
-    pub sample: String,
-}
-
-impl Outcome {
-    pub fn blocks(&self) -> bool {
-        self.status != "pass" && self.check.severity == Severity::Error
-    }
 }
 
 fn table(schema: &str, name: &str) -> String {
@@ -119,7 +101,7 @@ pub fn contract_checks(contract: &Contract) -> Result<Vec<Check>> {
     let mut out = Vec::new();
     let (s, n, p) = ("staging", contract.name.as_str(), contract.path.as_str());
     for col in &contract.columns {
-        let presence = crate::validate::presence_column(col);
+        let presence = crate::spec::staged::presence_column(col);
         if col.required {
             out.push(column_check(&ColumnTest::NotNull, s, n, &presence, p)?);
         }
@@ -225,65 +207,4 @@ pub fn audit_checks(root: &Path) -> Result<Vec<Check>> {
         });
     }
     Ok(out)
-}
-
-/// Runs every check. Each DuckDB statement has a fixed cost and a project has hundreds of
-/// checks, so the failing-row counts come from one statement: the row-level tests of a table are
-/// counted in one scan (`count(*) filter (where …)`), the others each by their own subquery. If
-/// that statement fails, the checks run one by one, so the one that cannot run is named.
-pub fn run_all(conn: &Connection, checks: Vec<Check>) -> Vec<Outcome> {
-    if checks.is_empty() {
-        return Vec::new();
-    }
-    let mut by_table: BTreeMap<&str, Vec<(usize, &str)>> = BTreeMap::new();
-    let mut parts = Vec::new();
-    for (i, c) in checks.iter().enumerate() {
-        match &c.predicate {
-            Some((table, condition)) => by_table.entry(table.as_str()).or_default().push((i, condition)),
-            None => parts.push(format!("select {i} as i, count(*) as n from ({}\n)", c.failing_sql)),
-        }
-    }
-    for (target, tests) in &by_table {
-        let ids: Vec<String> = tests.iter().map(|(i, _)| i.to_string()).collect();
-        let counts: Vec<String> = tests.iter().map(|(_, p)| format!("count(*) filter (where {p})")).collect();
-        parts.push(format!(
-            "select unnest([{}]) as i, unnest([{}]) as n from {target}",
-            ids.join(", "),
-            counts.join(", ")
-        ));
-    }
-    let sql = format!("select i, n from (\n{}\n) order by i", parts.join("\nunion all\n"));
-    let together = conn
-        .prepare(&sql)
-        .and_then(|mut stmt| stmt.query_map([], |r| r.get::<_, i64>(1))?.collect::<duckdb::Result<Vec<i64>>>());
-    match together {
-        Ok(counts) if counts.len() == checks.len() => {
-            checks.into_iter().zip(counts).map(|(check, n)| outcome(conn, check, Ok(n))).collect()
-        }
-        _ => checks.into_iter().map(|c| run(conn, c)).collect(),
-    }
-}
-
-/// Runs one check: how many rows fail, and a few of them as text.
-fn run(conn: &Connection, check: Check) -> Outcome {
-    let count_sql = format!("select count(*) from ({}\n)", check.failing_sql);
-    let count = conn.query_row(&count_sql, [], |r| r.get::<_, i64>(0));
-    outcome(conn, check, count)
-}
-
-fn outcome(conn: &Connection, check: Check, count: duckdb::Result<i64>) -> Outcome {
-    match count {
-        Ok(0) => Outcome { check, status: "pass", failing_rows: 0, sample: String::new() },
-        Ok(n) => {
-            let sample = render::query(conn, &format!("{}\nlimit 5", check.failing_sql))
-                .map(|t| {
-                    let mut buf = Vec::new();
-                    let _ = t.write(render::Format::Csv, &mut buf);
-                    String::from_utf8_lossy(&buf).trim_end().to_string()
-                })
-                .unwrap_or_default();
-            Outcome { check, status: "fail", failing_rows: n, sample }
-        }
-        Err(e) => Outcome { check, status: "error", failing_rows: -1, sample: e.to_string() },
-    }
 }

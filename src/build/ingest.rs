@@ -1,0 +1,232 @@
+//! Ingest: extract → validate → load for each source, on three threads one batch apart, then
+//! the keys across the whole table and the quarantine limit.
+
+use super::plan::Plan;
+use super::publish::{Input, RunRecord, Stage};
+use super::{carry, meta};
+use crate::error::{Error, Result};
+use crate::extract;
+use crate::load;
+use crate::model;
+use crate::project::Project;
+use crate::spec::{quote, staged, Contract};
+use crate::validate::{self, Reject};
+use duckdb::Connection;
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+/// Extract, validate and load every source (or carry it over), in the caller's transaction, and
+/// record what was read in `meta.files`, `meta.rejects` and `meta.sources`. Returns the rejected
+/// cells.
+pub fn load_sources(
+    conn: &Connection,
+    project: &Project,
+    plan: &Plan,
+    record: &mut RunRecord,
+) -> Result<Vec<Reject>> {
+    // Extract, validate and load each source; every source is tried so that one run reports
+    // every problem. Reading the file is extract, parsing and checking it is validate; the rest
+    // (creating and appending to the table, documenting it, committing) is load.
+    let mut problems = Vec::new();
+    let mut all_rejects = Vec::new();
+    let mut files = Vec::new();
+    let (mut t_extract, mut t_validate, mut t_load) = (0.0, 0.0, 0.0);
+    for contract in &project.contracts {
+        let t = Instant::now();
+        if !plan.rebuild_sources.contains(&contract.name) {
+            if carry::carry_source(conn, contract, &record.id)? {
+                record.carried_over.push(format!("staging.{}", contract.name));
+                t_load += t.elapsed().as_secs_f64();
+                continue;
+            }
+        }
+        let (extract_before, validate_before) = (t_extract, t_validate);
+        let ingested = ingest(conn, contract, (&mut t_extract, &mut t_validate));
+        t_load += t.elapsed().as_secs_f64() - (t_extract - extract_before) - (t_validate - validate_before);
+        match ingested {
+            Ok(mut ingested) => {
+                tracing::info!(
+                    source = %contract.name,
+                    "{}: {} rows read, {} loaded, {} quarantined",
+                    contract.file,
+                    ingested.rows_read,
+                    ingested.rows_loaded,
+                    ingested.rejected_rows
+                );
+                record.inputs.push(Input {
+                    source: contract.name.clone(),
+                    file: contract.file.clone(),
+                    sheet: contract.sheet.clone(),
+                    sha256: ingested.sha256.clone(),
+                    bytes: ingested.bytes,
+                });
+                record.rows_read += ingested.rows_read as u64;
+                record.rows_loaded += ingested.rows_loaded as u64;
+                record.rows_rejected += ingested.rejected_rows as u64;
+                all_rejects.extend(std::mem::take(&mut ingested.rejects));
+                files.push((contract, ingested));
+            }
+            Err(e) => {
+                problems.push(e);
+                // A statement that failed aborts the transaction. The build fails anyway; a
+                // fresh transaction lets the remaining sources be checked and reported too.
+                conn.execute_batch("rollback; begin transaction")
+                    .map_err(Error::duckdb("restarting the transaction"))?;
+            }
+        }
+    }
+    record.stages.push(Stage { stage: "extract".into(), seconds: t_extract, rows: record.rows_read });
+    record.stages.push(Stage { stage: "validate".into(), seconds: t_validate, rows: record.rows_read });
+    if !problems.is_empty() {
+        return Err(Error::Many(problems));
+    }
+    let t = Instant::now();
+    meta::write_files(conn, &record.id, &files)?;
+    meta::write_rejects(conn, &record.id, &all_rejects)?;
+    meta::write_sources(conn, &project.contracts)?;
+    t_load += t.elapsed().as_secs_f64();
+    record.stages.push(Stage { stage: "load".into(), seconds: t_load, rows: record.rows_loaded });
+    Ok(all_rejects)
+}
+
+/// Creates a source's staged table. Returns the columns that are stored (the contract's staged
+/// columns, then `_row`); the other provenance columns are generated.
+pub fn create_staging(conn: &Connection, contract: &Contract) -> Result<Vec<String>> {
+    let mut columns: Vec<(String, &'static str)> = Vec::new();
+    for col in &contract.columns {
+        for (name, ty, _) in staged::staged_columns(col) {
+            columns.push((name, ty));
+        }
+    }
+    load::create_table(conn, "staging", &contract.name, &columns, &staged::provenance_ddl(contract))?;
+    let mut stored: Vec<String> = columns.into_iter().map(|(name, _)| name).collect();
+    stored.push(staged::ROW.into());
+    Ok(stored)
+}
+
+/// What reading one source produced.
+pub struct Ingested {
+    pub sha256: String,
+    pub bytes: u64,
+    pub rows_read: usize,
+    pub rows_loaded: usize,
+    pub rejected_rows: usize,
+    pub rejects: Vec<Reject>,
+    /// For each contract column, the file's column it was found in.
+    pub column_index: Vec<u32>,
+}
+
+/// Extract, validate and load one source, batch by batch (a CSV file is streamed, so memory is
+/// bounded by the batch, not the file), then check its keys across the whole table and apply
+/// the quarantine limit. Extract and validate times are added to `timing`.
+fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) -> Result<Ingested> {
+    let (t_extract, t_validate) = timing;
+    let t = Instant::now();
+    let mut batches = extract::Batches::open(contract, extract::BATCH_ROWS)?;
+    *t_extract += t.elapsed().as_secs_f64();
+    create_staging(conn, contract)?;
+    let progress = crate::progress::rows(&contract.name);
+    let (mut rows_read, mut rows_loaded, mut rejects) = (0usize, 0usize, Vec::new());
+    // Three threads, one batch apart: a reader, a validator, and this one, which loads (the
+    // DuckDB connection stays on one thread). At most five batches are in memory at once. The
+    // stages overlap, so each is charged the time the next one waited for it: extract is the
+    // validator's wait for the reader, validate the loader's wait for the validator (less that),
+    // load the rest; the stages still add up to the wall time.
+    let (raw_sender, raw_receiver) = std::sync::mpsc::sync_channel::<Result<extract::RawTable>>(1);
+    let (valid_sender, valid_receiver) = std::sync::mpsc::sync_channel::<Result<(validate::Validated, f64)>>(1);
+    let batches = std::thread::scope(|scope| -> Result<extract::Batches> {
+        // Owned here, so a load that fails drops it on the way out: the validator's next send
+        // then fails and it stops, instead of waiting forever while the scope waits for it.
+        let valid_receiver = valid_receiver;
+        let reader = scope.spawn(move || {
+            loop {
+                let next = batches.next_batch();
+                let more = matches!(next, Ok(Some(_)));
+                let next = match next {
+                    Ok(Some(batch)) => Ok(batch),
+                    Ok(None) => break,
+                    Err(e) => Err(e),
+                };
+                // The receiver is gone when validating or loading failed: stop reading.
+                if raw_sender.send(next).is_err() || !more {
+                    break;
+                }
+            }
+            batches
+        });
+        let validator = scope.spawn(move || loop {
+            let t = Instant::now();
+            let Ok(batch) = raw_receiver.recv() else { break };
+            let reading = t.elapsed().as_secs_f64();
+            let validated = batch.and_then(|b| validate::validate(contract, &b)).map(|v| (v, reading));
+            let failed = validated.is_err();
+            if valid_sender.send(validated).is_err() || failed {
+                break;
+            }
+        });
+        loop {
+            let t = Instant::now();
+            let Ok(next) = valid_receiver.recv() else { break };
+            let waited = t.elapsed().as_secs_f64();
+            let (mut validated, reading) = next?;
+            *t_extract += reading.min(waited);
+            *t_validate += (waited - reading).max(0.0);
+            rows_loaded += load::append_frame(conn, "staging", &contract.name, &mut validated.frame)?;
+            rows_read += validated.rows_read;
+            progress.inc(validated.rows_read as u64);
+            rejects.extend(validated.rejects);
+        }
+        let failed = |what: &str| Error::Internal(format!("{what} {} failed unexpectedly", contract.file));
+        validator.join().map_err(|_| failed("validating"))?;
+        reader.join().map_err(|_| failed("reading"))
+    })?;
+    progress.finish_and_clear();
+    let column_index = batches.column_index().to_vec();
+    let (sha256, bytes) = batches.finish();
+
+    // Keys are compared across every batch, in DuckDB.
+    let t = Instant::now();
+    let duplicates = validate::duplicate_keys(conn, contract, &column_index)?;
+    if !duplicates.is_empty() {
+        if contract.on_error == crate::spec::OnError::Fail {
+            return Err(validate::rejected_error(contract, &duplicates, None));
+        }
+        let rows: Vec<String> = duplicates.iter().map(|r| r.row.to_string()).collect();
+        let deleted = conn
+            .execute(&format!("delete from staging.{} where _row in ({})", quote(&contract.name), rows.join(", ")), [])
+            .map_err(Error::duckdb("quarantining duplicate keys"))?;
+        rows_loaded -= deleted;
+        rejects.extend(duplicates);
+    }
+    *t_validate += t.elapsed().as_secs_f64();
+    rejects.sort_by(|a, b| (a.row, &a.cell).cmp(&(b.row, &b.cell)));
+    let rejected_rows = rejects.iter().map(|r| r.row).collect::<BTreeSet<_>>().len();
+    if rejected_rows > 0 && !contract.max_rejected.allows(rejected_rows, rows_read) {
+        return Err(validate::rejected_error(contract, &rejects, Some((rejected_rows, rows_read))));
+    }
+    document_source(conn, contract)?;
+    Ok(Ingested { sha256, bytes, rows_read, rows_loaded, rejected_rows, rejects, column_index })
+}
+
+/// `COMMENT ON` the staged table and each of its columns.
+pub fn document_source(conn: &Connection, contract: &Contract) -> Result<()> {
+    let target = format!("staging.{}", quote(&contract.name));
+    let origin = match &contract.sheet {
+        Some(s) => format!("{}, sheet {s}", contract.file),
+        None => contract.file.clone(),
+    };
+    let mut docs = vec![(
+        format!("table {target}"),
+        format!("{} (from {origin}; report section: {})", contract.description, contract.reference),
+    )];
+    for col in &contract.columns {
+        for (name, _, doc) in staged::staged_columns(col) {
+            docs.push((format!("column {target}.{}", quote(&name)), doc));
+        }
+    }
+    for (name, _, doc) in staged::PROVENANCE {
+        docs.push((format!("column {target}.{}", quote(name)), doc.to_string()));
+    }
+    model::comment(conn, &target, &docs)
+}
+

@@ -1,0 +1,129 @@
+//! The `meta.*` writers: what a run read, rejected, tested and recorded (schema in
+//! src/sql/meta.sql). Rows go through DuckDB's appender.
+
+use super::audit::Outcome;
+use super::ingest::Ingested;
+use super::publish::RunRecord;
+use crate::error::{Error, Result};
+use crate::extract;
+use crate::spec::{Contract, Severity};
+use crate::validate::Reject;
+use duckdb::{params, Connection};
+
+/// `meta.files` and `meta.source_columns`: what each source's file was and where its columns sat.
+pub fn write_files(conn: &Connection, run_id: &str, files: &[(&Contract, Ingested)]) -> Result<()> {
+    let mut app = conn.appender_to_db("files", "meta").map_err(Error::duckdb("meta.files"))?;
+    for (c, f) in files {
+        app.append_row(params![
+            run_id,
+            c.name,
+            c.file,
+            c.sheet,
+            f.sha256,
+            f.bytes as i64,
+            f.rows_read as i64,
+            f.rows_loaded as i64,
+            f.rejected_rows as i64
+        ])
+        .map_err(Error::duckdb("recording meta.files"))?;
+    }
+    app.flush().map_err(Error::duckdb("recording meta.files"))?;
+    let mut app = conn.appender_to_db("source_columns", "meta").map_err(Error::duckdb("meta.source_columns"))?;
+    for (c, f) in files {
+        for (col, index) in c.columns.iter().zip(&f.column_index) {
+            let letter = extract::cell_address(*index, 1).trim_end_matches('1').to_string();
+            app.append_row(params![c.name, col.name, col.header(), col.kind.as_str(), letter])
+                .map_err(Error::duckdb("recording meta.source_columns"))?;
+        }
+    }
+    app.flush().map_err(Error::duckdb("recording meta.source_columns"))
+}
+
+pub fn write_rejects(conn: &Connection, run_id: &str, rejects: &[Reject]) -> Result<()> {
+    let mut app = conn.appender_to_db("rejects", "meta").map_err(Error::duckdb("meta.rejects"))?;
+    for r in rejects {
+        app.append_row(params![
+            run_id,
+            r.source,
+            r.file,
+            r.sheet,
+            r.cell,
+            r.row as i32,
+            r.column,
+            r.raw,
+            r.rule,
+            r.message
+        ])
+        .map_err(Error::duckdb("meta.rejects"))?;
+    }
+    app.flush().map_err(Error::duckdb("meta.rejects"))
+}
+
+pub fn write_sources(conn: &Connection, contracts: &[Contract]) -> Result<()> {
+    let mut app = conn.appender_to_db("sources", "meta").map_err(Error::duckdb("meta.sources"))?;
+    for c in contracts {
+        let on_error = format!("{:?}", c.on_error).to_lowercase();
+        app.append_row(params![c.name, c.description, c.reference, c.file, c.sheet, c.path, on_error])
+            .map_err(Error::duckdb("meta.sources"))?;
+    }
+    app.flush().map_err(Error::duckdb("meta.sources"))
+}
+
+pub fn write_test_results(conn: &Connection, run_id: &str, outcomes: &[Outcome]) -> Result<()> {
+    let mut app = conn.appender_to_db("test_results", "meta").map_err(Error::duckdb("meta.test_results"))?;
+    for o in outcomes {
+        let c = &o.check;
+        let severity = if c.severity == Severity::Warn { "warn" } else { "error" };
+        app.append_row(params![
+            run_id,
+            c.name,
+            c.kind,
+            c.target,
+            c.column,
+            severity,
+            o.status,
+            o.failing_rows,
+            o.sample,
+            c.declared_in,
+            c.failing_sql
+        ])
+        .map_err(Error::duckdb("meta.test_results"))?;
+    }
+    app.flush().map_err(Error::duckdb("meta.test_results"))
+}
+
+pub fn write_runs(conn: &Connection, runs: &[RunRecord]) -> Result<()> {
+    // A run logged twice (a retried append) keeps its last record.
+    let mut last: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (i, r) in runs.iter().enumerate() {
+        last.insert(r.id.as_str(), i);
+    }
+    let mut app = conn.appender_to_db("runs", "meta").map_err(Error::duckdb("meta.runs"))?;
+    for (_, r) in runs.iter().enumerate().filter(|(i, r)| last.get(r.id.as_str()) == Some(i)) {
+        let fingerprint = r.fingerprint.as_ref().map(|f| f.total.clone());
+        let finished = Some(r.finished_at.as_str()).filter(|f| !f.is_empty());
+        app.append_row(params![
+            r.id,
+            r.trigger,
+            r.started_at,
+            finished,
+            r.status,
+            r.reason,
+            r.baimo_version,
+            r.rows_read as i64,
+            r.rows_loaded as i64,
+            r.rows_rejected as i64,
+            to_json(&r.stages),
+            to_json(&r.inputs),
+            r.changed.join(" "),
+            r.carried_over.join(" "),
+            fingerprint
+        ])
+        .map_err(Error::duckdb("recording meta.runs"))?;
+    }
+    app.flush().map_err(Error::duckdb("recording meta.runs"))
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}

@@ -1,0 +1,216 @@
+//! The build engine: extract → validate → load → transform → audit → publish, one file per
+//! stage. `build` writes a new file under `warehouse/.build/` and publishes it only when every
+//! blocking check passes; `check` runs the very same stages against an in-memory database, so
+//! it finds every problem a build would, and publishes nothing.
+//!
+//! - [`plan`]: which tables are rebuilt and which carried over;
+//! - [`ingest`]: sources, extract → validate → load on three threads;
+//! - [`carry`]: unchanged tables copied from the published warehouse;
+//! - [`transform`]: the models in dependency order;
+//! - [`audit`]: every check, before anything is published;
+//! - [`meta`]: the `meta.*` writers;
+//! - [`publish`]: the build file, the atomic rename and the run log.
+
+pub mod audit;
+pub mod carry;
+pub mod ingest;
+pub mod meta;
+pub mod plan;
+pub mod publish;
+pub mod transform;
+
+use crate::error::{Error, Result};
+use crate::fingerprint;
+use crate::load;
+use crate::lock;
+use crate::project::{Paths, Project};
+use crate::validate::Reject;
+use audit::Outcome;
+use duckdb::Connection;
+use plan::Plan;
+use publish::{RunRecord, Stage};
+use std::path::Path;
+use std::time::Instant;
+
+/// What a finished build did.
+pub struct Summary {
+    pub record: RunRecord,
+    pub tests: Vec<Outcome>,
+    pub rejects: Vec<Reject>,
+    /// Wall time of the whole run, from taking the lock to publishing.
+    pub seconds: f64,
+}
+
+/// How a run is asked for.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// `build`, `refresh`, `schedule` or `check`: recorded in the run log.
+    pub trigger: String,
+    /// Publish the result (false for `check`, which runs in memory).
+    pub publish: bool,
+    /// Rebuild only these sources and models (and what depends on them); carry the rest over
+    /// from the published warehouse. `None` rebuilds everything.
+    pub select: Option<Vec<String>>,
+    /// Wait this long for a running build instead of failing at once.
+    pub wait: Option<std::time::Duration>,
+    /// What changed since the published build (for the run log).
+    pub changed: Vec<String>,
+    /// The inputs' fingerprint, when the caller has already computed it.
+    pub fingerprint: Option<fingerprint::Fingerprint>,
+}
+
+impl Options {
+    pub fn new(trigger: &str, publish: bool) -> Options {
+        Options { trigger: trigger.into(), publish, select: None, wait: None, changed: Vec::new(), fingerprint: None }
+    }
+}
+
+/// Runs the pipeline. With `publish`, the result replaces `warehouse/baimo.duckdb`; without,
+/// it runs in memory (`baimo check`).
+pub fn run(root: &Path, options: &Options) -> Result<Summary> {
+    let project = Project::load(root)?;
+    run_project(root, &project, options)
+}
+
+pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<Summary> {
+    let started = Instant::now();
+    let paths = Paths::new(root);
+    let run_id = publish::new_run_id();
+    let _lock = if options.publish { Some(lock::acquire(&paths, &run_id, options.wait)?) } else { None };
+    if options.publish {
+        publish::sweep(&paths);
+    }
+    let fingerprint = match &options.fingerprint {
+        Some(f) => f.clone(),
+        None => fingerprint::compute(root, project)?,
+    };
+    let mut record = RunRecord {
+        id: run_id.clone(),
+        trigger: options.trigger.clone(),
+        started_at: publish::now(),
+        finished_at: String::new(),
+        status: "running".into(),
+        reason: None,
+        baimo_version: env!("CARGO_PKG_VERSION").to_string(),
+        rows_read: 0,
+        rows_loaded: 0,
+        rows_rejected: 0,
+        stages: Vec::new(),
+        inputs: Vec::new(),
+        changed: options.changed.clone(),
+        carried_over: Vec::new(),
+        fingerprint: Some(fingerprint),
+    };
+    let plan = match &options.select {
+        Some(sel) if options.publish && paths.published.exists() => Plan::select(project, sel, &paths.published)?,
+        Some(_) if options.publish => {
+            tracing::info!("nothing published yet: building everything");
+            Plan::everything(project)
+        }
+        _ => Plan::everything(project),
+    };
+
+    let build_file = paths.build_file(&run_id);
+    let conn = if options.publish {
+        std::fs::create_dir_all(&paths.build_dir).map_err(Error::io(&paths.build_dir))?;
+        Connection::open(&build_file).map_err(Error::duckdb(format!("creating {}", build_file.display())))?
+    } else {
+        Connection::open_in_memory().map_err(Error::duckdb("opening an in-memory database"))?
+    };
+
+    let result = execute(&conn, project, &paths, &plan, &mut record, options.publish);
+    record.finished_at = publish::now();
+    match result {
+        Ok((tests, rejects, finish)) => {
+            if options.publish {
+                let closed = conn
+                    .execute_batch("checkpoint")
+                    .map_err(Error::duckdb("checkpointing the build"))
+                    .and_then(|_| conn.close().map_err(|(_, e)| Error::duckdb("closing the build")(e)));
+                if let Err(e) = closed.and_then(|_| publish::publish(&paths, &build_file)) {
+                    publish::discard(&build_file);
+                    return Err(fail_run(&paths, record, e));
+                }
+                record.stages.push(Stage { stage: "publish".into(), seconds: finish.elapsed().as_secs_f64(), rows: 0 });
+                record.status = "success".into();
+                publish::append_run(&paths, &record)?;
+            } else {
+                record.status = "checked".into();
+            }
+            let seconds = started.elapsed().as_secs_f64();
+            Ok(Summary { record, tests, rejects, seconds })
+        }
+        Err(e) => {
+            drop(conn);
+            if options.publish {
+                publish::discard(&build_file);
+                return Err(fail_run(&paths, record, e));
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Records a failed run in the log and hands the error back.
+fn fail_run(paths: &Paths, mut record: RunRecord, e: Error) -> Error {
+    record.status = "failed".into();
+    record.reason = Some(e.to_string());
+    record.finished_at = publish::now();
+    if let Err(log) = publish::append_run(paths, &record) {
+        tracing::warn!("could not record the failed run: {log}");
+    }
+    e
+}
+
+/// The tests' outcomes, the rejected cells, and when publishing began.
+type Executed = (Vec<Outcome>, Vec<Reject>, Instant);
+
+fn execute(
+    conn: &Connection,
+    project: &Project,
+    paths: &Paths,
+    plan: &Plan,
+    record: &mut RunRecord,
+    publishing: bool,
+) -> Result<Executed> {
+    let t = Instant::now();
+    load::register(conn)?;
+    // Larger-than-memory work spills to disk instead of growing without bound.
+    let limit = std::env::var("BAIMO_MEMORY_LIMIT").unwrap_or_else(|_| "768MB".into());
+    conn.execute_batch(&format!("set memory_limit = '{}'", limit.replace('\'', "")))
+        .map_err(Error::duckdb(format!("setting memory_limit to {limit}")))?;
+    // A build commits four times: the schema; everything it loads and derives; the test
+    // results; the history. Hundreds of separate commits would each cost a WAL sync.
+    load::in_transaction(conn, || {
+        conn.execute_batch(include_str!("../sql/meta.sql")).map_err(Error::duckdb("creating the meta schema"))?;
+        conn.execute_batch(include_str!("../sql/macros.sql")).map_err(Error::duckdb("creating the macros"))
+    })?;
+    if let Some(published) = &plan.carry_from {
+        let path = published.display().to_string().replace('\'', "''");
+        conn.execute_batch(&format!("attach '{path}' as published (read_only)"))
+            .map_err(Error::duckdb(format!("attaching {} to carry tables over", published.display())))?;
+    }
+
+    record.stages.push(Stage { stage: "prepare".into(), seconds: t.elapsed().as_secs_f64(), rows: 0 });
+    let all_rejects = load::in_transaction(conn, || {
+        let rejects = ingest::load_sources(conn, project, plan, record)?;
+        transform::transform(conn, project, plan, record)?;
+        Ok(rejects)
+    })?;
+
+    let outcomes = audit::audit(conn, project, record)?;
+
+    // The run history up to and including this run: the first step of publishing.
+    let publishing_started = Instant::now();
+    let mut history = if publishing { publish::read_runs(paths)? } else { Vec::new() };
+    let mut this = record.clone();
+    this.status = "success".into();
+    this.finished_at = publish::now();
+    history.push(this);
+    load::in_transaction(conn, || meta::write_runs(conn, &history))?;
+    if plan.carry_from.is_some() {
+        conn.execute_batch("detach published").map_err(Error::duckdb("detaching the published warehouse"))?;
+    }
+    Ok((outcomes, all_rejects, publishing_started))
+}
+

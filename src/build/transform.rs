@@ -1,0 +1,28 @@
+//! Transform: the models in dependency order, each rebuilt or carried over as the plan says.
+
+use super::carry;
+use super::plan::Plan;
+use super::publish::{RunRecord, Stage};
+use crate::error::Result;
+use crate::model;
+use crate::project::Project;
+use duckdb::Connection;
+use std::time::Instant;
+
+/// Runs (or carries over) every model, in the caller's transaction.
+pub fn transform(conn: &Connection, project: &Project, plan: &Plan, record: &mut RunRecord) -> Result<()> {
+    let t = Instant::now();
+    let mut model_rows = 0;
+    for m in &project.models {
+        if !plan.rebuild_models.contains(&m.qualified()) && carry::carry_model(conn, m)? {
+            record.carried_over.push(m.qualified());
+            continue;
+        }
+        let rows = model::run(conn, m)?;
+        tracing::info!(model = %m.qualified(), "{}: {rows} rows", m.path);
+        model_rows += rows as u64;
+    }
+    record.stages.push(Stage { stage: "transform".into(), seconds: t.elapsed().as_secs_f64(), rows: model_rows });
+    Ok(())
+}
+
