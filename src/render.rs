@@ -97,24 +97,7 @@ fn render_column(array: &dyn Array, options: &FormatOptions) -> Result<Vec<Optio
     Ok(out)
 }
 
-/// A float as a person reads it: whole numbers without a point, others to 15 significant
-/// digits (what a double holds), so float noise such as `0.30000000000000004` reads `0.3`.
-pub fn format_number(v: f64) -> String {
-    if !v.is_finite() {
-        return format!("{v}");
-    }
-    if v.fract() == 0.0 && v.abs() < 1e15 {
-        return format!("{}", v as i64);
-    }
-    let magnitude = if v == 0.0 { 0 } else { v.abs().log10().floor() as i32 };
-    let decimals = (14 - magnitude).clamp(0, 20) as usize;
-    let s = format!("{v:.decimals$}");
-    if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    }
-}
+pub use crate::quantity::format_number;
 
 impl TextTable {
     pub fn write(&self, format: Format, out: &mut dyn Write) -> std::io::Result<()> {

@@ -182,7 +182,7 @@ fn cell(data: &Data) -> Cell {
         Data::Empty => Cell::Empty,
         Data::String(s) => Cell::Text(s.clone()),
         Data::Int(i) => Cell::Text(i.to_string()),
-        Data::Float(f) => Cell::Text(format_float(*f)),
+        Data::Float(f) => Cell::Text(crate::quantity::format_number(*f)),
         Data::Bool(b) => Cell::Text(b.to_string()),
         Data::DateTime(d) => match d.as_datetime() {
             Some(dt) if dt.time() == chrono::NaiveTime::MIN => Cell::Text(dt.date().to_string()),
@@ -194,22 +194,20 @@ fn cell(data: &Data) -> Cell {
     }
 }
 
-/// Floats as a person typed them: `2048` not `2048.0`, `0.506` not `0.5060000000000001`.
-fn format_float(f: f64) -> String {
-    if f.fract() == 0.0 && f.abs() < 1e15 {
-        format!("{}", f as i64)
-    } else {
-        let s = format!("{f:.12}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use crate::quantity::format_number;
+
+    /// A number cell reads as the spreadsheet shows it: 15 significant digits, never a fixed
+    /// number of decimals (which dropped digits and turned 1e-13 into 0).
     #[test]
-    fn floats_render_as_typed() {
-        assert_eq!(super::format_float(2048.0), "2048");
-        assert_eq!(super::format_float(0.1 + 0.2), "0.3");
-        assert_eq!(super::format_float(-1.5), "-1.5");
+    fn floats_render_as_a_spreadsheet_shows_them() {
+        assert_eq!(format_number(2048.0), "2048");
+        assert_eq!(format_number(0.1 + 0.2), "0.3");
+        assert_eq!(format_number(-1.5), "-1.5");
+        assert_eq!(format_number(1.0413926851582251), "1.04139268515823");
+        assert_eq!(format_number(123456789.123456), "123456789.123456");
+        assert_eq!(format_number(1e-13), "0.0000000000001");
+        assert_eq!(format_number(2.5e-30), "0.0000000000000000000000000000025");
     }
 }

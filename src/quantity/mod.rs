@@ -10,6 +10,7 @@
 //! | `500P`, `4EFLOPS`                  | compute in PFLOPS                              |
 //! | `21天`, `2个月`, `90-100天`         | days (a month is `days_per_month`, default 30) |
 //! | `超过300个`, `近万张`, `数千张`      | bounds: a qualifier plus a value               |
+//! | `六次`, `二十`, `两万`, `千亿级`     | Chinese numerals; `级` an order of magnitude   |
 //! | `2023.8`, `2023年8月`               | dates at the precision given ([`date`])        |
 //! | `-`, `—`, empty                    | missing ([`is_missing`]), never zero           |
 
@@ -200,6 +201,10 @@ const SUFFIXES: &[(&str, Qualifier)] = &[
     ("左右", Qualifier::Approx),
     ("多", Qualifier::Gt),
     ("余", Qualifier::Gt),
+    // `7,500+个`: more than.
+    ("+", Qualifier::Gt),
+    // `千亿级`: of the order of a hundred billion.
+    ("级", Qualifier::Order),
 ];
 
 /// Units, longest first so that `EFLOPS` wins over `E` and `个月` over `个`.
@@ -242,6 +247,17 @@ const UNITS: &[(&str, Unit, i32, f64)] = &[
     ("架", Unit::Count, 0, 1.0),
     ("条", Unit::Count, 0, 1.0),
     ("份", Unit::Count, 0, 1.0),
+    ("层", Unit::Count, 0, 1.0),
+    ("种", Unit::Count, 0, 1.0),
+    ("类", Unit::Count, 0, 1.0),
+    ("轮", Unit::Count, 0, 1.0),
+    ("批", Unit::Count, 0, 1.0),
+    ("座", Unit::Count, 0, 1.0),
+    ("所", Unit::Count, 0, 1.0),
+    ("套", Unit::Count, 0, 1.0),
+    ("届", Unit::Count, 0, 1.0),
+    ("组", Unit::Count, 0, 1.0),
+    ("对", Unit::Count, 0, 1.0),
 ];
 
 /// Chinese magnitudes, in increasing order.
@@ -369,12 +385,87 @@ fn number<'a>(c: &mut Cursor<'a>) -> Result<Option<Num<'a>>, ValueError> {
     Ok(Some(Num { text: clean, plain }))
 }
 
+/// Chinese digits and their values (`两` is the counting form of two).
+const CHINESE_DIGITS: &[(char, u64)] = &[
+    ('零', 0),
+    ('一', 1),
+    ('二', 2),
+    ('两', 2),
+    ('三', 3),
+    ('四', 4),
+    ('五', 5),
+    ('六', 6),
+    ('七', 7),
+    ('八', 8),
+    ('九', 9),
+];
+
+/// Reads a number written in Chinese numerals below ten thousand (`六`, `十`, `二十`, `三百零五`,
+/// `两千`); larger ones continue with a magnitude (`两万` is 2 then `万`). A run must start with a
+/// digit or `十`, so `千亿` and `万` alone stay magnitudes. Each place may appear once, from the
+/// thousands down (`二十三十` is an error), and a digit takes at most one place after it.
+fn chinese_number(c: &mut Cursor<'_>) -> Result<Option<Num<'static>>, ValueError> {
+    let digit = |ch: char| CHINESE_DIGITS.iter().find(|(d, _)| *d == ch).map(|&(_, v)| v);
+    let place = |ch: char| match ch {
+        '十' => Some(10u64),
+        '百' => Some(100),
+        '千' => Some(1000),
+        _ => None,
+    };
+    match c.peek() {
+        Some(ch) if digit(ch).is_some() || ch == '十' => {}
+        _ => return Ok(None),
+    }
+    let start = c.rest;
+    let (mut total, mut pending, mut last_place, mut len) = (0u64, None::<u64>, u64::MAX, 0);
+    for ch in start.chars() {
+        if ch == '零' && pending.is_none() && last_place != u64::MAX {
+            // `三百零五`: 零 holds an empty place.
+        } else if let Some(d) = digit(ch) {
+            if pending.is_some() {
+                return Err(ValueError::new("number", format!("`{}`: two Chinese digits in a row", &start[..len + ch.len_utf8()])));
+            }
+            pending = Some(d);
+        } else if let Some(p) = place(ch) {
+            if p >= last_place {
+                return Err(ValueError::new("number", format!("`{}` is not a well-formed Chinese numeral", &start[..len + ch.len_utf8()])));
+            }
+            // `十五`: a leading 十 is one ten.
+            total += pending.take().unwrap_or(1) * p;
+            last_place = p;
+        } else {
+            break;
+        }
+        len += ch.len_utf8();
+    }
+    total += pending.unwrap_or(0);
+    c.rest = &start[len..];
+    Ok(Some(Num { text: Cow::Owned(total.to_string()), plain: total as f64 }))
+}
+
+/// A number in digits or, failing that, in Chinese numerals (not after `数`, which takes a
+/// magnitude: `数十个`).
+fn any_number<'a>(c: &mut Cursor<'a>, order: bool) -> Result<Option<Num<'a>>, ValueError> {
+    match number(c)? {
+        Some(n) => Ok(Some(n)),
+        None if order => Ok(None),
+        None => chinese_number(c),
+    }
+}
+
 /// Reads a run of magnitude characters (`万`, `亿`, `万亿`, `千万`); each may appear once and
 /// they must grow left to right, so `亿亿` and `万千` are errors.
 fn magnitude(c: &mut Cursor<'_>) -> Result<Option<i32>, ValueError> {
     let mut exp = 0;
     let mut last = 0;
     let mut seen = String::new();
+    // `300k`: the Latin thousands, written once right after the number.
+    if let Some(rest) = c.rest.strip_prefix(['k', 'K']) {
+        if !rest.starts_with(|ch: char| ch.is_ascii_alphabetic()) {
+            c.rest = rest;
+            return Ok(Some(3));
+        }
+    }
     while let Some(ch) = c.peek() {
         let Some(&(_, f)) = MAGNITUDES.iter().find(|(m, _)| *m == ch) else { break };
         // `十` right before a non-magnitude is still a magnitude (`数十个`); fine.
@@ -401,8 +492,10 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
     let mut qualifier = c.eat_table(PREFIXES).map(|(_, q)| q).unwrap_or(Qualifier::Exact);
     let order = qualifier == Qualifier::Order;
 
-    let first = number(&mut c)?;
+    let first = any_number(&mut c, order)?;
     let first_mag = magnitude(&mut c)?;
+    // `千亿级`: a magnitude alone, of that order.
+    let order_suffix = c.rest.ends_with('级');
     let first = match (first, first_mag) {
         (Some(v), _) if order => {
             return Err(ValueError::new(
@@ -410,9 +503,15 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
                 format!("`数` takes a magnitude, not a number (found `{}`)", v.text),
             ))
         }
+        (Some(v), _) if order_suffix => {
+            return Err(ValueError::new(
+                "qualifier",
+                format!("`{text}`: `级` follows a magnitude (千亿级), not a number (found `{}`)", v.text),
+            ))
+        }
         (Some(v), _) => v,
-        // 近万张, 数千张: the magnitude alone stands for one of it.
-        (None, Some(_)) if qualifier != Qualifier::Exact => Num::one(),
+        // 近万张, 数千张, 千亿级: the magnitude alone stands for one of it.
+        (None, Some(_)) if qualifier != Qualifier::Exact || order_suffix => Num::one(),
         (None, _) if qualifier != Qualifier::Exact => {
             return Err(ValueError::new("number", format!("`{text}` has a qualifier but no number")))
         }
@@ -430,7 +529,7 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
     let mut unit1 = c.eat_unit();
     let mut second = None;
     if c.eat("-") || c.eat("~") || c.eat("至") || c.eat("到") {
-        let Some(v) = number(&mut c)? else {
+        let Some(v) = any_number(&mut c, order)? else {
             return Err(ValueError::new("range", format!("`{text}` has a range without an upper value")));
         };
         let mag2 = magnitude(&mut c)?;
@@ -498,6 +597,28 @@ fn merge_qualifier(current: Qualifier, new: Qualifier, text: &str) -> Result<Qua
         Qualifier::Exact => Ok(new),
         q if q == new => Ok(q),
         _ => Err(ValueError::new("qualifier", format!("`{text}` has two qualifiers that disagree"))),
+    }
+}
+
+/// A float as a person reads it, and as a spreadsheet shows it: whole numbers without a point,
+/// others to 15 significant digits (what a double holds, and what Excel displays), never in
+/// exponent notation and never to a fixed number of decimals: `1e-13` is `0.0000000000001`,
+/// `123456789.123456` keeps every digit, and float noise such as `0.30000000000000004` reads
+/// `0.3`.
+pub fn format_number(v: f64) -> String {
+    if !v.is_finite() {
+        return format!("{v}");
+    }
+    if v.fract() == 0.0 && v.abs() < 1e15 {
+        return format!("{}", v as i64);
+    }
+    let magnitude = if v == 0.0 { 0 } else { v.abs().log10().floor() as i32 };
+    let decimals = (14 - magnitude).clamp(0, 340) as usize;
+    let s = format!("{v:.decimals$}");
+    if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
     }
 }
 

@@ -174,3 +174,63 @@ fn no_input_panics() {
         }
     }
 }
+
+#[test]
+fn chinese_numerals_are_numbers() {
+    let six = q("六次");
+    assert!(close(six.point(), 6.0) && six.unit == Unit::Count && six.unit_text == "次", "{six:?}");
+    assert!(close(q("十家").point(), 10.0));
+    assert!(close(q("二十").point(), 20.0));
+    assert!(close(q("十五个").point(), 15.0));
+    assert!(close(q("三百零五").point(), 305.0));
+    assert!(close(q("两千").point(), 2000.0));
+    assert!(close(q("两万张").point(), 20_000.0));
+    assert!(close(q("一千零五").point(), 1005.0));
+    assert!(close(q("五层").point(), 5.0));
+    let range = q("三至五年");
+    assert!(range.is_range && close(range.low, 3.0 * 365.0) && close(range.high, 5.0 * 365.0), "{range:?}");
+    let over = q("超过十家");
+    assert_eq!(over.qualifier, Qualifier::Gt);
+    assert!(close(over.low, 10.0) && over.high.is_none());
+    // After 数 a numeral is a magnitude, as before.
+    let tens = q("数十个");
+    assert_eq!(tens.qualifier, Qualifier::Order);
+    assert!(close(tens.low, 10.0));
+    // Words that are magnitudes alone keep their meaning.
+    let thousand = q("上千");
+    assert_eq!(thousand.qualifier, Qualifier::Ge);
+    assert!(close(thousand.low, 1000.0));
+    let millions = q("数百万");
+    assert_eq!(millions.qualifier, Qualifier::Order);
+    assert!(close(millions.low, 1e6));
+    assert_eq!(err("二十三十").rule, "number");
+    assert_eq!(err("六六").rule, "number");
+    // 二十大 is a name (the 20th congress), not a count.
+    assert_eq!(err("二十大").rule, "unit");
+}
+
+#[test]
+fn ji_is_an_order_of_magnitude_after_a_magnitude_only() {
+    let b = q("千亿级");
+    assert_eq!(b.qualifier, Qualifier::Order);
+    assert!(close(b.low, 1e11) && close(b.high, 1e11), "{b:?}");
+    assert!(close(q("万亿级").low, 1e12));
+    assert_eq!(err("3级").rule, "qualifier");
+}
+
+/// A scale or qualifier written the Latin way is read, never dropped (issue 11 §2).
+#[test]
+fn latin_scale_and_plus_are_read() {
+    let k = q("300k");
+    assert!(close(k.point(), 300_000.0), "{k:?}");
+    assert!(close(q("1.5K").point(), 1500.0));
+    let plus = q("7,500+个");
+    assert_eq!((plus.qualifier, plus.unit), (Qualifier::Gt, Unit::Count));
+    assert!(close(plus.low, 7500.0) && plus.high.is_none(), "{plus:?}");
+    let sets = q("50万组以上");
+    assert_eq!(sets.qualifier, Qualifier::Ge);
+    assert!(close(sets.low, 500_000.0));
+    assert!(close(q("超过50亿对").low, 5e9));
+    // `k` followed by letters is not the scale.
+    assert!(parse_quantity("3kg", ParseOptions::default()).is_err());
+}
