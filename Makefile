@@ -25,8 +25,9 @@ refresh: build ## Rebuild only if an input changed ("up to date" otherwise)
 check: build ## Validate everything a build would, publish nothing
 	$(BAIMO) check -v
 
-deps: ## Install what a fresh machine lacks (C++ compiler, a CJK font, Chromium) from Debian
+deps: ## Install what a fresh machine lacks (C++ compiler, a CJK font, Chromium; DuckDB 1.5 and 2.0 Python clients)
 	tools/install-deps
+	tools/duckdb-clients
 
 test: deps ## Run every test (unit, integration on fixture projects, corpus, transcription checks)
 	$(CARGO) test --locked

@@ -33,6 +33,36 @@ pub struct Cli {
     pub command: Command,
 }
 
+/// The shortest `schedule --every`: a refresh that finds nothing to do still reads every input,
+/// so anything shorter only spins.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
+
+/// `--every`: a duration of at least [`MIN_INTERVAL`].
+fn interval(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if d < MIN_INTERVAL {
+        return Err(format!("`{text}` is shorter than the minimum interval of {}", humantime::format_duration(MIN_INTERVAL)));
+    }
+    Ok(d)
+}
+
+/// `baimo --version`: baimo's version and the DuckDB it bundles (which decides what the
+/// warehouse file can hold; `pipelines/warehouse.toml` decides which DuckDB versions open it).
+pub fn version() -> String {
+    // SAFETY: DuckDB returns a pointer to a static, NUL-terminated version string.
+    let duckdb = unsafe { std::ffi::CStr::from_ptr(duckdb::ffi::duckdb_library_version()) };
+    format!("{} (DuckDB {})", env!("CARGO_PKG_VERSION"), duckdb.to_string_lossy())
+}
+
+/// Parses the command line, with [`version`] as the version text.
+pub fn parse() -> Cli {
+    use clap::{CommandFactory, FromArgMatches};
+    // clap takes the text for the life of the process.
+    let text: &'static str = Box::leak(version().into_boxed_str());
+    let matches = Cli::command().version(text).get_matches();
+    Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum LogFormat {
     Text,
@@ -54,6 +84,7 @@ pub enum Command {
     /// rebuilt; the rest is copied from the published warehouse, and the whole is tested and
     /// published as usual:
     ///   baimo build --select training_runs,marts.market_growth
+    #[command(verbatim_doc_comment)]
     Build {
         /// Sources or models to rebuild (comma-separated or repeated).
         #[arg(long, value_delimiter = ',')]
@@ -71,6 +102,7 @@ pub enum Command {
     /// Example:
     ///   baimo refresh            # "up to date" in milliseconds when nothing changed
     ///   baimo refresh --full     # rebuild everything
+    #[command(verbatim_doc_comment)]
     Refresh {
         /// Rebuild every source and model.
         #[arg(long)]
@@ -84,9 +116,10 @@ pub enum Command {
     ///
     /// Example:
     ///   baimo schedule --every 10m --log-format json
+    #[command(verbatim_doc_comment)]
     Schedule {
-        /// Time between refreshes (e.g. 30s, 10m, 1h).
-        #[arg(long, value_parser = humantime::parse_duration)]
+        /// Time between refreshes (e.g. 30s, 10m, 1h; at least 1s).
+        #[arg(long, value_parser = interval)]
         every: Duration,
         /// How long a refresh waits for a build started elsewhere.
         #[arg(long, value_parser = humantime::parse_duration)]
@@ -98,6 +131,7 @@ pub enum Command {
     /// Example:
     ///   baimo runs
     ///   baimo runs --limit 100 --format json
+    #[command(verbatim_doc_comment)]
     Runs {
         /// How many of the most recent runs.
         #[arg(long, default_value_t = 20)]
@@ -110,6 +144,7 @@ pub enum Command {
     ///
     /// Example:
     ///   baimo check
+    #[command(verbatim_doc_comment)]
     Check,
 
     /// Query the published warehouse, read-only; without a query, an interactive shell.
@@ -119,6 +154,7 @@ pub enum Command {
     ///   baimo sql "select * from marts.training_run_cost order by gpu_hours_high desc"
     ///   baimo sql --format csv "select * from meta.rejects" > rejects.csv
     ///   baimo sql -f query.sql --format json
+    #[command(verbatim_doc_comment)]
     Sql {
         /// The SQL to run (or use --file).
         query: Option<String>,
@@ -130,14 +166,16 @@ pub enum Command {
         format: Format,
     },
 
-    /// List the report's claims, recomputed from its other figures (meta.claims).
+    /// List the report's claims, recomputed from its other figures (meta.claims): those that
+    /// disagree first, then those that agree only as a bound.
     ///
     /// Example:
     ///   baimo claims
-    ///   baimo claims --status inconsistent --format json
+    ///   baimo claims --status disagrees --format json
+    #[command(verbatim_doc_comment)]
     Claims {
-        /// Only claims with this status.
-        #[arg(long, value_parser = ["consistent", "inconsistent", "not checkable"])]
+        /// Only claims with this verdict.
+        #[arg(long, value_parser = ["agrees", "agrees only as a bound", "disagrees", "not checkable"])]
         status: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -148,6 +186,7 @@ pub enum Command {
     /// Example:
     ///   baimo rejects
     ///   baimo rejects --format csv > rejects.csv
+    #[command(verbatim_doc_comment)]
     Rejects {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
@@ -162,6 +201,7 @@ pub enum Command {
     ///
     /// Read the files back with pandas.read_parquet("exports/marts/training_run_cost.parquet"),
     /// polars.read_parquet(...), spark.read.parquet(...) or DuckDB's read_parquet(...).
+    #[command(verbatim_doc_comment)]
     Export {
         /// Tables as schema.table (default: every table in marts).
         tables: Vec<String>,
@@ -184,6 +224,7 @@ pub enum Command {
     /// Examples:
     ///   baimo trace marts.training_run_cost --where "model = 'LLaMA-65B'"
     ///   baimo trace marts.market_growth --format json
+    #[command(verbatim_doc_comment)]
     Trace {
         /// The table, as schema.table.
         table: String,
@@ -198,6 +239,7 @@ pub enum Command {
     ///
     /// Example:
     ///   baimo docs && open warehouse/docs/index.html
+    #[command(verbatim_doc_comment)]
     Docs {
         /// Output folder (default warehouse/docs).
         #[arg(long)]
@@ -208,6 +250,7 @@ pub enum Command {
     ///
     /// Example:
     ///   baimo report && chromium warehouse/report/index.html
+    #[command(verbatim_doc_comment)]
     Report,
 
     /// Write a synthetic project (a large messy CSV source, a smaller xlsx source, contracts and
@@ -215,6 +258,7 @@ pub enum Command {
     ///
     /// Example:
     ///   baimo gen --rows 1000000 --out /tmp/big && baimo -C /tmp/big build --timings
+    #[command(verbatim_doc_comment)]
     Gen {
         /// Rows of the CSV source.
         #[arg(long)]
@@ -234,6 +278,7 @@ pub enum Command {
     /// Example:
     ///   baimo completions bash > /etc/bash_completion.d/baimo
     ///   baimo completions zsh > "${fpath[1]}/_baimo"
+    #[command(verbatim_doc_comment)]
     Completions { shell: clap_complete::Shell },
 
     /// List the warehouse's tables with row counts and descriptions.
@@ -241,6 +286,7 @@ pub enum Command {
     /// Example:
     ///   baimo ls
     ///   baimo ls --format json
+    #[command(verbatim_doc_comment)]
     Ls {
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,

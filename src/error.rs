@@ -102,11 +102,20 @@ pub enum Error {
     Internal(String),
 }
 
+/// Whether DuckDB refused a statement before running it: it does not parse, or names a table,
+/// column or function that does not exist. Such a statement is to be fixed, whatever the data.
+pub fn is_bind_error(message: &str) -> bool {
+    ["Parser Error", "Binder Error", "Catalog Error", "syntax error"].iter().any(|k| message.contains(k))
+}
+
 impl Error {
-    /// 2 for a usage or spec error (fix the declaration or the command), 1 for a failed run.
+    /// 2 for a usage or spec error (fix the declaration or the command: a contract, a model that
+    /// does not parse or names an unknown table or column, a query with a typo), 1 for a failed
+    /// run (bad input, a failed test, a model that fails on the data), 3 for the lock.
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Spec { .. } | Error::Usage(_) => 2,
+            Error::Sql { message, .. } if is_bind_error(message) => 2,
             Error::Busy(_) => 3,
             Error::Many(errors) => errors.iter().map(Error::exit_code).max().unwrap_or(1),
             _ => 1,

@@ -20,7 +20,12 @@ pub struct Fingerprint {
 fn hash_files(paths: &[&Path]) -> Result<String> {
     let mut h = Sha256::new();
     for p in paths {
-        match std::fs::read(p) {
+        // Never block on a FIFO or read a device: only regular files are hashed.
+        let read = crate::extract::open_regular(p).and_then(|mut file| {
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut file, &mut bytes).map(|_| bytes)
+        });
+        match read {
             Ok(bytes) => {
                 h.update((bytes.len() as u64).to_le_bytes());
                 h.update(&bytes);
@@ -48,6 +53,7 @@ pub fn compute(root: &Path, project: &Project) -> Result<Fingerprint> {
     let audit_paths: Vec<std::path::PathBuf> = audits.iter().map(|p| root.join(p)).collect();
     let refs: Vec<&Path> = audit_paths.iter().map(|p| p.as_path()).collect();
     parts.insert("audits".to_string(), hash_files(&refs)?);
+    parts.insert("settings".to_string(), hash_files(&[&root.join(crate::spec::SETTINGS_FILE)])?);
     let mut h = Sha256::new();
     for (k, v) in &parts {
         h.update(k.as_bytes());

@@ -37,6 +37,7 @@ pub mod project;
 pub mod quantity;
 pub mod render;
 pub mod spec;
+pub mod statements;
 pub mod validate;
 
 pub use error::{Error, Result};

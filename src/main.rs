@@ -3,13 +3,12 @@
 use baimo::cli::{Cli, Command, LogFormat};
 use baimo::cmd;
 use baimo::cmd::build::Options;
-use clap::Parser;
 use std::io::IsTerminal;
 use std::process::ExitCode;
 use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = baimo::cli::parse();
     init_tracing(&cli);
     let root = cli.project.clone();
     // -q: only errors on stderr, so no run summary either.
@@ -69,7 +68,9 @@ fn main() -> ExitCode {
             let mut source = std::error::Error::source(&e);
             while let Some(s) = source {
                 let cause = s.to_string();
-                if !message.contains(&cause) {
+                // DuckDB's C API attaches a bare code to every message ("Error code 1: Unknown
+                // error code"): it tells a person nothing the message did not.
+                if !message.contains(&cause) && !cause.ends_with("Unknown error code") {
                     eprintln!("  caused by: {cause}");
                 }
                 source = s.source();

@@ -5,7 +5,7 @@
 use crate::checks::{self, Check};
 use crate::error::{Error, Result};
 use crate::model::{self, Model};
-use crate::spec::{load_contracts, Contract};
+use crate::spec::{load_contracts, Contract, Settings};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -26,6 +26,8 @@ pub struct Project {
     /// Models in dependency order.
     pub models: Vec<Model>,
     pub audits: Vec<Check>,
+    /// `pipelines/warehouse.toml`, or the defaults.
+    pub settings: Settings,
 }
 
 impl Project {
@@ -43,7 +45,8 @@ impl Project {
         let order = model::order(&models, &available)?;
         let models = order.into_iter().map(|i| models[i].clone()).collect();
         let audits = checks::audit_checks(root)?;
-        Ok(Project { contracts, models, audits })
+        let settings = Settings::load(root)?;
+        Ok(Project { contracts, models, audits, settings })
     }
 }
 

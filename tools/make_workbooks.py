@@ -89,6 +89,10 @@ SHEETS.append(dict(
 # 2 ---------------------------------------------------------------------------------------
 # 建设情况 is our English paraphrase of the report's status sentence (PAR); the figures and
 # dates it mentions are in the typed columns, verbatim from the report.
+# 时间 keeps the date at the precision the report prints (a day where it gives one);
+# 时间说明 keeps a period qualifier the date type cannot hold (截至2023年第四季度).
+# 算力指标 / 规划算力指标 are the report's own words before each figure (算力规模达, 峰值算力达,
+# 总建设规模为, 总体规划算力 ...): the figures are not all the same kind of measure.
 # capacity_basis is our reading of the report's status sentence (see the contract):
 #   built        the figure is stated as reached / current (达, 截至…高达)
 #   first_phase  the figure is the first phase, built; a larger total is planned
@@ -96,51 +100,70 @@ SHEETS.append(dict(
 #   unknown      a scale is stated for a launched centre without saying whether it is built
 #                (总建设规模为, 建设规模为)
 #   (empty)      the status states no compute figure
+# 360's 30000台 are 本地存储服务器 (local storage servers), not all servers: they have their
+# own column and are not comparable with the 超过5万台服务器 planned.
+# Huawei's row names no centre in the 算力中心 column; its status names three government-led
+# centres (等众多项目): one row per named centre.
 SHEETS.append(dict(
     name="compute_centres",
     title="大模型厂商算力中心建设情况",
     columns=[("企业", "", LAB), ("算力中心", "", LAB), ("建设情况", "", PAR),
-             ("时间", "", FIG), ("算力规模", "P/EFLOPS", FIG), ("算力口径", "", CLS),
-             ("规划算力", "P", FIG), ("服务器数量", "台", FIG), ("规划服务器数量", "台", FIG),
-             ("规划机柜数量", "架", FIG)],
+             ("时间", "", FIG), ("时间说明", "", LAB), ("算力规模", "P/EFLOPS", FIG),
+             ("算力指标", "", LAB), ("算力口径", "", CLS),
+             ("规划算力", "P", FIG), ("规划算力指标", "", LAB),
+             ("本地存储服务器数量", "台", FIG), ("规划服务器数量", "台", FIG),
+             ("规划机柜数量", "架", FIG), ("达产时间", "", FIG)],
     rows=[
         ["百度", "百度智能云济南智算中心", "unveiled",
-         "2023年3月", None, None, None, None, None, None],
+         "2023年3月", None, None, None, None, None, None, None, None, None, None],
         [UP, "百度智能云福州智算中心", "cooperation agreed with Fuzhou",
-         "2023年4月", None, None, None, None, None, None],
+         "2023年4月", None, None, None, None, None, None, None, None, None, None],
         [UP, "百度智能云沈阳智能计算中心", "construction started; 500P planned",
-         "2023年5月", None, "planned", "500P", None, None, None],
+         "2023年5月", None, None, None, "planned", "500P", "总体规划算力",
+         None, None, None, None],
         [UP, "百度智能云昆仑芯盐城智算中心", "unveiled and online; about 200P expected",
-         "2023年9月", None, "planned", "200P", None, None, None],
+         "2023年9月", None, None, None, "planned", "200P", "算力规模预计达",
+         None, None, None, None],
         [UP, "百度云计算（阳泉）中心", "largest single AI compute centre in Asia; 4EFLOPS",
-         None, "4EFLOPS", "built", None, None, None, None],
+         None, None, "4EFLOPS", "算力规模达", "built", None, None, None, None, None, None],
         ["腾讯", "松江GPU智算中心",
          "launched with Songjiang; largest GPU compute centre in China; HCC cluster",
-         "2023年11月", None, None, None, None, None, None],
+         "2023年11月", None, None, None, None, None, None, None, None, None, None],
         [UP, "腾讯长三角（上海）人工智能先进计算中心",
          "construction started; nearly 40k racks and 800k servers planned",
-         "2020年6月", None, None, None, None, "80万台", "接近4万架"],
+         "2020年6月6日", None, None, None, None, None, None, None, "80万台", "接近4万架", None],
         [UP, "腾讯智慧产业长三角（合肥）智算中心",
          "unveiled; uses Tencent's 4th-generation T-Block modular technology",
-         "2021年7月", None, None, None, None, None, None],
+         "2021年7月9日", None, None, None, None, None, None, None, None, None, None],
         ["360", "360中原智算中心",
-         "first phase in production: 30000 servers, 1000P; over 50k servers, 2000P planned",
-         None, "1000P", "first_phase", "2000P", "30000台", "超过5万台", None],
+         "first phase in production: 30000 local storage servers, 1000P; more planned",
+         None, None, "1000P", "智能算力", "first_phase", "2000P", "未来将拥有",
+         "30000台", "超过5万台", None, None],
         ["阿里巴巴", "阿里云张北超级智算中心", "officially launched; total scale 12EFLOPS",
-         "2022年8月", "12EFLOPS", "unknown", None, None, None, None],
+         "2022年8月30日", None, "12EFLOPS", "总建设规模为", "unknown", None, None,
+         None, None, None, None],
         [UP, "阿里云乌兰察布智算中心", "officially launched; scale 3EFLOPS",
-         "2022年8月", "3EFLOPS", "unknown", None, None, None, None],
+         "2022年8月30日", None, "3EFLOPS", "建设规模为", "unknown", None, None,
+         None, None, None, None],
         [UP, "阿里云华东智能算力中心", "construction started 2020; full production due 2025",
-         "2020年", None, None, None, None, None, None],
+         "2020年", None, None, None, None, None, None, None, None, None, "2025年"],
         ["商汤科技", "商汤科技人工智能计算中心",
          "6800P as of Q4 2023",
-         "2023年", "6800P", "built", None, None, None, None],
+         "2023年", "截至2023年第四季度", "6800P", "算力规模高达", "built", None, None,
+         None, None, None, None],
         [UP, "商汤科技（西南）人工智能计算中心",
-         "landed in Chongqing; first phase 100P, mainly domestic compute; 1000P planned",
-         "2023年10月", "100P", "first_phase", "1000P", None, None, None],
-        ["华为", None,
-         "main supplier of government-led centres (Beijing Ascend, Tianjin, Hangzhou and others)",
-         None, None, None, None, None, None, None],
+         "landed in Chongqing; first phase 100P peak, mainly domestic compute; 1000P planned",
+         "2023年10月24日", None, "100P", "峰值算力达", "first_phase", "1000P", "中长期规划建设算力",
+         None, None, None, None],
+        ["华为", "北京昇腾人工智能计算中心",
+         "government-led centre; Huawei named as main supplier",
+         None, None, None, None, None, None, None, None, None, None, None],
+        [UP, "天津人工智能计算中心",
+         "government-led centre; Huawei named as main supplier",
+         None, None, None, None, None, None, None, None, None, None, None],
+        [UP, "杭州人工智能计算中心",
+         "government-led centre; Huawei named as main supplier; many others unnamed",
+         None, None, None, None, None, None, None, None, None, None, None],
     ],
 ))
 

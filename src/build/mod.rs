@@ -113,7 +113,7 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
     let build_file = paths.build_file(&run_id);
     let conn = if options.publish {
         std::fs::create_dir_all(&paths.build_dir).map_err(Error::io(&paths.build_dir))?;
-        Connection::open(&build_file).map_err(Error::duckdb(format!("creating {}", build_file.display())))?
+        open_build_file(&build_file, &project.settings.storage_version)?
     } else {
         Connection::open_in_memory().map_err(Error::duckdb("opening an in-memory database"))?
     };
@@ -124,7 +124,7 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
         Ok((tests, rejects, finish)) => {
             if options.publish {
                 let closed = conn
-                    .execute_batch("checkpoint")
+                    .execute_batch("checkpoint build; use memory; detach build")
                     .map_err(Error::duckdb("checkpointing the build"))
                     .and_then(|_| conn.close().map_err(|(_, e)| Error::duckdb("closing the build")(e)));
                 if let Err(e) = closed.and_then(|_| publish::publish(&paths, &build_file)) {
@@ -149,6 +149,18 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
             Err(e)
         }
     }
+}
+
+/// A new build file in the project's storage format (`storage_version`, so that the DuckDB
+/// versions analysts have can open the published file), attached as `build` to an in-memory
+/// connection and made the default database: every statement of the build writes to it.
+fn open_build_file(build_file: &Path, storage_version: &str) -> Result<Connection> {
+    let conn = Connection::open_in_memory().map_err(Error::duckdb("opening DuckDB"))?;
+    let path = build_file.display().to_string().replace('\'', "''");
+    let version = storage_version.replace('\'', "");
+    conn.execute_batch(&format!("attach '{path}' as build (storage_version '{version}'); use build"))
+        .map_err(Error::duckdb(format!("creating {} (storage_version {version})", build_file.display())))?;
+    Ok(conn)
 }
 
 /// Records a failed run in the log and hands the error back.

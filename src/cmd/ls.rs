@@ -44,14 +44,19 @@ pub fn tables(conn: &Connection) -> Result<Vec<TableInfo>> {
 
 pub fn run(root: &Path, format: Format) -> Result<()> {
     let conn = super::sql::open_read_only(root)?;
+    listing(&conn)?.write(format, &mut std::io::stdout().lock()).map_err(Error::io("stdout"))
+}
+
+/// What `baimo ls` and the shell's `.tables` print.
+pub fn listing(conn: &Connection) -> Result<TextTable> {
     let mut out = TextTable {
         headers: ["table", "kind", "rows", "description"].map(String::from).to_vec(),
         numeric: vec![false, false, true, false],
         rows: Vec::new(),
     };
-    for t in tables(&conn)? {
+    for t in tables(conn)? {
         let description = (!t.description.is_empty()).then(|| t.description.clone());
         out.rows.push(vec![Some(t.qualified()), Some(t.kind), Some(t.rows), description]);
     }
-    out.write(format, &mut std::io::stdout().lock()).map_err(Error::io("stdout"))
+    Ok(out)
 }

@@ -1,42 +1,169 @@
-//! `baimo sql` without a query: an interactive shell on the published warehouse, read-only.
+//! The `baimo sql` session: statements and dot-commands on the published warehouse, read-only.
 //!
-//! Line editing and history (rustyline; history in `~/.cache/baimo/history`), statements that
-//! span lines until a `;`, and dot-commands: `.tables`, `.schema <table>`, `.mode
-//! table|csv|json|markdown`, `.yi on|off` (CNY columns shown in 亿), `.help`, `.quit`. An error
-//! is printed and the shell goes on. On a pipe it reads statements from stdin the same way.
+//! One [`Session`] serves three ways in: the interactive shell (line editing and history with
+//! rustyline, history in `~/.cache/baimo/history`; statements span lines until a `;`; an error
+//! is printed and the shell goes on), a script (a query argument, `-f`, or stdin when it is not
+//! a terminal: every statement runs in order and the first error stops it with a non-zero exit),
+//! and dot-commands in either (`baimo sql ".schema meta.claims"`).
 
 use super::sql::open_read_only;
-use crate::error::{Error, Result};
+use crate::error::{Error, Location, Result};
 use crate::render::{self, Format, TextTable};
 use rustyline::error::ReadlineError;
 use std::io::Write;
 use std::path::Path;
 
 const HELP: &str = "\
-Statements end with `;` and may span lines. The warehouse is read-only.
-  .tables              list tables with row counts and descriptions
+Statements end with `;` and may span lines. The warehouse is read-only: change it through raw/
+and pipelines/, then `baimo build`.
+  .tables              every table and view, with row counts and descriptions (as `baimo ls`)
   .schema <table>      columns of a table (schema.table) with types and descriptions
-  .mode <m>            output: table, csv, json or markdown
+  .mode [<m>]          output: table, csv, json or markdown; without <m>, the current one
   .yi on|off           show columns whose name holds `cny` in 亿 (100 million)
   .help                this text
   .quit                leave (also Ctrl-D)";
 
-struct Session {
+const MODES: &[(&str, Format)] =
+    &[("table", Format::Table), ("csv", Format::Csv), ("json", Format::Json), ("markdown", Format::Markdown)];
+
+pub struct Session {
     conn: duckdb::Connection,
     mode: Format,
     yi: bool,
+    /// Results printed so far (a blank line separates two, except in JSON).
+    printed: usize,
 }
 
+impl Session {
+    pub fn open(root: &Path, mode: Format) -> Result<Session> {
+        Ok(Session { conn: open_read_only(root)?, mode, yi: false, printed: 0 })
+    }
+
+    /// Runs a script: dot-commands (a line starting with `.` outside a statement) and SQL
+    /// statements, in order; the first error stops it.
+    pub fn run_script(&mut self, script: &str) -> Result<()> {
+        let mut sql = String::new();
+        let mut ran = 0;
+        for line in script.lines() {
+            if sql.trim().is_empty() && line.trim_start().starts_with('.') {
+                ran += 1;
+                if !self.dot(line.trim())? {
+                    return Ok(());
+                }
+                continue;
+            }
+            sql.push_str(line);
+            sql.push('\n');
+            // A statement ends at a `;` outside quotes and comments: run what is complete.
+            if line.trim_end().ends_with(';') {
+                ran += self.run_statements(&std::mem::take(&mut sql))?;
+            }
+        }
+        ran += self.run_statements(&sql)?;
+        if ran == 0 {
+            return Err(Error::Usage("no SQL statement to run: the query is empty or only comments".into()));
+        }
+        Ok(())
+    }
+
+    fn run_statements(&mut self, sql: &str) -> Result<usize> {
+        let statements = crate::statements::split(sql);
+        for statement in &statements {
+            self.execute(statement)?;
+        }
+        Ok(statements.len())
+    }
+
+    fn execute(&mut self, sql: &str) -> Result<()> {
+        let table = render::query(&self.conn, sql).map_err(|e| match e {
+            Error::Sql { message, .. } => {
+                Error::Sql { location: Location::file("query"), message: super::sql::explain(&message) }
+            }
+            other => other,
+        })?;
+        self.print(table)
+    }
+
+    fn print(&mut self, mut table: TextTable) -> Result<()> {
+        if self.yi {
+            for (i, h) in table.headers.iter_mut().enumerate() {
+                if h.contains("cny") && table.numeric[i] {
+                    *h = format!("{h} (亿)");
+                    for row in table.rows.iter_mut() {
+                        if let Some(v) = row[i].as_ref().and_then(|v| v.parse::<f64>().ok()) {
+                            row[i] = Some(format!("{:.4}", v / 1e8));
+                        }
+                    }
+                }
+            }
+        }
+        let mut out = std::io::stdout().lock();
+        if self.printed > 0 && self.mode != Format::Json {
+            writeln!(out).map_err(Error::io("stdout"))?;
+        }
+        self.printed += 1;
+        table.write(self.mode, &mut out).and_then(|_| out.flush()).map_err(Error::io("stdout"))
+    }
+
+    /// Runs a dot-command; false to leave.
+    fn dot(&mut self, command: &str) -> Result<bool> {
+        let mut words = command.split_whitespace();
+        let name = words.next().unwrap_or_default();
+        let arg = words.next();
+        match (name, arg) {
+            (".quit" | ".exit", _) => return Ok(false),
+            (".help", _) => eprintln!("{HELP}"),
+            (".tables", _) => {
+                let listing = super::ls::listing(&self.conn)?;
+                self.print(listing)?;
+            }
+            (".schema", Some(table)) => {
+                let Some((s, t)) = table.split_once('.') else {
+                    return Err(Error::Usage(format!("`.schema {table}`: name the table as schema.table")));
+                };
+                let columns = render::query(
+                    &self.conn,
+                    &format!(
+                        "select column_name, data_type, comment as description from duckdb_columns() \
+                         where schema_name = '{}' and table_name = '{}' order by column_index",
+                        s.replace('\'', "''"),
+                        t.replace('\'', "''")
+                    ),
+                )?;
+                if columns.rows.is_empty() {
+                    return Err(Error::Usage(format!("`.schema {table}`: there is no table {table} (`.tables` lists them)")));
+                }
+                self.print(columns)?;
+            }
+            (".schema", None) => return Err(Error::Usage("`.schema` needs a table: `.schema marts.market_growth`".into())),
+            (".mode", None) => {
+                let current = MODES.iter().find(|(_, f)| *f == self.mode).map_or("table", |(n, _)| n);
+                println!("{current}");
+            }
+            (".mode", Some(m)) => match MODES.iter().find(|(n, _)| *n == m) {
+                Some((_, f)) => self.mode = *f,
+                None => return Err(Error::Usage(format!("unknown mode `{m}` (table, csv, json, markdown)"))),
+            },
+            (".yi", Some(v @ ("on" | "off"))) => self.yi = v == "on",
+            _ => return Err(Error::Usage(format!("unknown command `{command}`; `.help` lists them"))),
+        }
+        Ok(true)
+    }
+}
+
+/// The interactive shell.
 pub fn run(root: &Path) -> Result<()> {
-    let conn = open_read_only(root)?;
-    let mut session = Session { conn, mode: Format::Table, yi: false };
+    let mut session = Session::open(root, Format::Table)?;
     let mut editor =
         rustyline::DefaultEditor::new().map_err(|e| Error::Internal(format!("starting the shell: {e}")))?;
     let history = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache").join("baimo").join("history"));
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
-    eprintln!("baimo sql: the published warehouse, read-only. `.help` for commands, `.quit` to leave.");
+    eprintln!(
+        "baimo sql: the published warehouse, read-only (change it through raw/ and pipelines/, then \
+         `baimo build`). `.help` for commands, `.quit` to leave."
+    );
     let mut buffer = String::new();
     loop {
         let prompt = if buffer.is_empty() { "baimo> " } else { "   ...> " };
@@ -52,8 +179,10 @@ pub fn run(root: &Path) -> Result<()> {
         let trimmed = line.trim();
         if buffer.is_empty() && trimmed.starts_with('.') {
             let _ = editor.add_history_entry(trimmed);
-            if !session.dot(trimmed) {
-                break;
+            match session.dot(trimmed) {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(e) => eprintln!("error: {e}"),
             }
             continue;
         }
@@ -63,9 +192,11 @@ pub fn run(root: &Path) -> Result<()> {
         buffer.push_str(&line);
         buffer.push('\n');
         if trimmed.ends_with(';') {
-            let statement = std::mem::take(&mut buffer);
-            let _ = editor.add_history_entry(statement.trim());
-            session.execute(statement.trim());
+            let statements = std::mem::take(&mut buffer);
+            let _ = editor.add_history_entry(statements.trim());
+            if let Err(e) = session.run_statements(&statements) {
+                eprintln!("error: {e}");
+            }
         }
     }
     if let Some(h) = &history {
@@ -75,65 +206,4 @@ pub fn run(root: &Path) -> Result<()> {
         let _ = editor.save_history(h);
     }
     Ok(())
-}
-
-impl Session {
-    fn print(&self, mut table: TextTable) {
-        if self.yi {
-            for (i, h) in table.headers.iter_mut().enumerate() {
-                if h.contains("cny") && table.numeric[i] {
-                    *h = format!("{h} (亿)");
-                    for row in table.rows.iter_mut() {
-                        if let Some(v) = row[i].as_ref().and_then(|v| v.parse::<f64>().ok()) {
-                            row[i] = Some(format!("{:.4}", v / 1e8));
-                        }
-                    }
-                }
-            }
-        }
-        let mut out = std::io::stdout().lock();
-        let _ = table.write(self.mode, &mut out);
-        let _ = out.flush();
-    }
-
-    fn execute(&self, sql: &str) {
-        match render::query(&self.conn, sql) {
-            Ok(t) => self.print(t),
-            Err(e) => eprintln!("error: {e}"),
-        }
-    }
-
-    /// Runs a dot-command; false to leave the shell.
-    fn dot(&mut self, command: &str) -> bool {
-        let mut words = command.split_whitespace();
-        let name = words.next().unwrap_or_default();
-        let arg = words.next();
-        match (name, arg) {
-            (".quit" | ".exit", _) => return false,
-            (".help", _) => eprintln!("{HELP}"),
-            (".tables", _) => self.execute(
-                "select schema_name || '.' || table_name as \"table\", estimated_size as rows, comment as description \
-                 from duckdb_tables() where schema_name in ('staging', 'marts', 'meta') order by 1",
-            ),
-            (".schema", Some(table)) => match table.split_once('.') {
-                Some((s, t)) => self.execute(&format!(
-                    "select column_name, data_type, comment as description from duckdb_columns() \
-                     where schema_name = '{}' and table_name = '{}' order by column_index",
-                    s.replace('\'', "''"),
-                    t.replace('\'', "''")
-                )),
-                None => eprintln!("error: name the table as schema.table"),
-            },
-            (".mode", Some(m)) => match m {
-                "table" => self.mode = Format::Table,
-                "csv" => self.mode = Format::Csv,
-                "json" => self.mode = Format::Json,
-                "markdown" => self.mode = Format::Markdown,
-                other => eprintln!("error: unknown mode `{other}` (table, csv, json, markdown)"),
-            },
-            (".yi", Some(v)) => self.yi = v == "on",
-            _ => eprintln!("error: unknown command `{command}`; `.help` lists them"),
-        }
-        true
-    }
 }

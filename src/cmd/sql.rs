@@ -7,6 +7,7 @@ use crate::error::{Error, Location, Result};
 use crate::project::Paths;
 use crate::render::{self, Format};
 use duckdb::{AccessMode, Config, Connection};
+use std::io::{IsTerminal, Read};
 use std::path::Path;
 
 /// Opens the published warehouse read-only, with no access to other files.
@@ -34,28 +35,47 @@ pub fn open_published(root: &Path, files: bool) -> Result<Connection> {
         .map_err(Error::duckdb(format!("opening {}", paths.published.display())))
 }
 
+/// `baimo sql`: the query, the file, or (when stdin is not a terminal) the script piped in, one
+/// statement after another; with none of them and a terminal, the interactive shell.
 pub fn run(root: &Path, query: Option<String>, file: Option<&Path>, format: Format) -> Result<()> {
-    let sql = match (query, file) {
+    let script = match (query, file) {
         (Some(q), _) => q,
         (None, Some(f)) => std::fs::read_to_string(f).map_err(Error::io(f))?,
-        (None, None) => return super::shell::run(root),
+        (None, None) if std::io::stdin().is_terminal() => return super::shell::run(root),
+        (None, None) => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(Error::io("stdin"))?;
+            text
+        }
     };
-    print(root, &sql, format)
+    print_script(root, &script, format)
+}
+
+/// Runs a script's statements and dot-commands in order and prints each result (a blank line
+/// between two in table, CSV and Markdown; JSON prints one array per statement, as DuckDB's
+/// shell does). The first error stops it.
+pub fn print_script(root: &Path, script: &str, format: Format) -> Result<()> {
+    super::shell::Session::open(root, format)?.run_script(script)
 }
 
 /// Runs one query on the published warehouse and prints it to stdout.
 pub fn print(root: &Path, sql: &str, format: Format) -> Result<()> {
     let conn = open_read_only(root)?;
-    let table = render::query(&conn, sql).map_err(|e| match e {
-        Error::Sql { message, .. } => Error::Sql { location: Location::file("query"), message: explain(&message) },
-        other => other,
-    })?;
+    let table = run_one(&conn, sql)?;
     let mut out = std::io::stdout().lock();
     table.write(format, &mut out).map_err(Error::io("stdout"))
 }
 
+/// One statement, its error made actionable.
+fn run_one(conn: &Connection, sql: &str) -> Result<render::TextTable> {
+    render::query(conn, sql).map_err(|e| match e {
+        Error::Sql { message, .. } => Error::Sql { location: Location::file("query"), message: explain(&message) },
+        other => other,
+    })
+}
+
 /// Adds what to do to DuckDB's message when the query tried to write.
-fn explain(message: &str) -> String {
+pub(super) fn explain(message: &str) -> String {
     let lower = message.to_lowercase();
     if lower.contains("read-only") || lower.contains("read only") {
         format!(
@@ -77,9 +97,10 @@ pub fn claims(root: &Path, status: Option<&str>, format: Format) -> Result<()> {
     print(
         root,
         &format!(
-            "select id, status, stated_raw, stated_value, recomputed_value, statement, explanation \
+            "select id, status, stated_raw, stated_value, recomputed_value, gap, statement, explanation \
              from meta.claims {filter} \
-             order by case status when 'inconsistent' then 0 when 'not checkable' then 1 else 2 end, id"
+             order by case status when 'disagrees' then 0 when 'agrees only as a bound' then 1 \
+             when 'not checkable' then 2 else 3 end, id"
         ),
         format,
     )

@@ -40,7 +40,7 @@ pub struct CsvStream {
 impl CsvStream {
     pub fn open(contract: &Contract) -> Result<CsvStream> {
         let file = contract.file.clone();
-        let open = std::fs::File::open(&contract.file_path).map_err(|e| super::cannot_read(contract, e))?;
+        let open = super::open_input(contract)?;
         let (input, decoded, utf8): (Box<dyn Read + Send>, _, _) = match contract.encoding {
             Encoding::Utf8 => (Box::new(std::io::BufReader::with_capacity(1 << 20, open)), None, true),
             Encoding::Gbk | Encoding::Gb18030 => {

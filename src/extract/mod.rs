@@ -12,6 +12,7 @@ use crate::error::{Error, Location, Result};
 use crate::spec::Contract;
 use sha2::{Digest, Sha256};
 use std::collections::HashMap;
+use std::path::Path;
 
 /// One cell as read.
 #[derive(Debug, Clone, PartialEq)]
@@ -132,7 +133,8 @@ impl Batches {
     pub fn open(contract: &Contract, batch_rows: usize) -> Result<Batches> {
         let file = contract.file.clone();
         let (mut source, header_cells) = if contract.is_xlsx() {
-            let bytes = std::fs::read(&contract.file_path).map_err(|e| cannot_read(contract, e))?;
+            let mut bytes = Vec::new();
+            std::io::Read::read_to_end(&mut open_input(contract)?, &mut bytes).map_err(|e| cannot_read(contract, e))?;
             let sha256 = format!("{:x}", Sha256::digest(&bytes));
             let size = bytes.len() as u64;
             let mut rows = xlsx::read(contract, file.clone(), bytes)?.into_iter();
@@ -209,6 +211,85 @@ impl Batches {
             Source::Csv(s) => s.finish(),
             Source::Rows(_, sha, size) => (sha, size),
         }
+    }
+}
+
+/// Opens a file for reading without blocking and refuses anything but a regular file: a FIFO
+/// opened for reading would wait for a writer, a device might never end. The error (kind
+/// `InvalidInput`) says what the path is.
+pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        // Non-blocking, a FIFO opens at once (and is refused below); a regular file ignores it.
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path)?;
+    let meta = file.metadata()?;
+    if !meta.is_file() {
+        let kind = file_kind(&meta);
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("{kind}, not a regular file: baimo reads only regular files"),
+        ));
+    }
+    Ok(file)
+}
+
+/// Opens the contract's file, then checks the file that was opened, not the path before it: a
+/// regular file ([`open_regular`]) whose real path (on Linux) still lies inside the project, so a
+/// symlink swapped in after the contract's path check is not read.
+pub(crate) fn open_input(contract: &Contract) -> Result<std::fs::File> {
+    let file = open_regular(&contract.file_path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::InvalidInput => input_error(
+            Location::file(&contract.file),
+            "not_a_file",
+            format!("`{}` is {e}", contract.file),
+            None,
+        ),
+        _ => cannot_read(contract, e),
+    })?;
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let depth = Path::new(&contract.file).components().count();
+        let root = contract.file_path.ancestors().nth(depth).and_then(|r| r.canonicalize().ok());
+        let real = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())).ok();
+        if let (Some(root), Some(real)) = (root, real) {
+            if !real.starts_with(&root) {
+                return Err(input_error(
+                    Location::file(&contract.file),
+                    "outside_project",
+                    format!("`{}` led to {} when opened, which is outside the project", contract.file, real.display()),
+                    None,
+                ));
+            }
+        }
+    }
+    Ok(file)
+}
+
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let t = meta.file_type();
+        if t.is_fifo() {
+            return "a FIFO (named pipe)";
+        }
+        if t.is_socket() {
+            return "a socket";
+        }
+        if t.is_char_device() || t.is_block_device() {
+            return "a device";
+        }
+    }
+    if meta.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
     }
 }
 

@@ -2,10 +2,12 @@
 //! (`deny_unknown_fields`, so a misspelt key is an error) and then checked as a whole.
 
 mod contract;
+mod settings;
 mod sidecar;
 pub mod staged;
 
 pub use contract::{load_contracts, Column, ColumnType, Contract, Encoding, MaxRejected, OnError};
+pub use settings::{Settings, DEFAULT_STORAGE_VERSION, SETTINGS_FILE};
 pub use sidecar::{ColumnTest, Materialized, ModelColumn, Severity, Sidecar};
 
 use crate::error::{Error, Location, Result};

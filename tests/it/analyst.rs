@@ -82,7 +82,8 @@ fn export_round_trips_through_duckdb() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let manifest: serde_json::Value = serde_json::from_str(&p.read("exports/manifest.json")).expect("manifest");
     let tables = manifest["tables"].as_array().expect("tables");
-    assert_eq!(tables.len(), 9, "every mart");
+    let marts = p.csv("select count(*) as n from duckdb_tables() where schema_name = 'marts'");
+    assert_eq!(tables.len().to_string(), marts.lines().nth(1).unwrap_or_default(), "every mart");
     assert!(manifest["run_id"].as_str().is_some_and(|r| !r.is_empty()));
     let db = duckdb::Connection::open_in_memory().expect("duckdb");
     for t in tables {
@@ -160,33 +161,39 @@ fn completions_are_printed_for_each_shell() {
 
 #[test]
 fn the_shell_runs_statements_dot_commands_and_survives_errors() {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
     let p = report_built();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_baimo"))
-        .arg("-C")
-        .arg(p.path())
-        .arg("sql")
-        .env("HOME", p.path())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn shell");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b".tables\nselect 40 +\n  2 as answer;\nselect * from nope;\n.mode csv\nselect model from marts.training_run_cost where gpus = 2048;\n.quit\n")
-        .expect("write");
-    let out = child.wait_with_output().expect("wait");
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "{stderr}");
-    assert!(stdout.contains("marts.training_run_cost"), ".tables: {stdout}");
-    assert!(stdout.contains("answer") && stdout.contains("42"), "multi-line statement: {stdout}");
-    assert!(stderr.contains("error:") && stderr.contains("nope"), "the error is reported: {stderr}");
-    assert!(stdout.contains("model\nLLaMA-65B"), ".mode csv after the error: {stdout}");
+    // The interactive shell, in a real terminal: an error is printed and the shell goes on.
+    let command = format!(
+        "HOME={} {} -C {} sql; echo shell-exited-$?; sleep 30",
+        p.path().display(),
+        env!("CARGO_BIN_EXE_baimo"),
+        p.path().display()
+    );
+    let term = crate::common::Terminal::start(&command);
+    term.wait_for("baimo> ", 1);
+    term.line(".tables");
+    term.wait_for("marts.training_run_cost", 1);
+    term.line("select 40 +");
+    term.wait_for("...> ", 1);
+    term.line("  2 as answer;");
+    term.wait_for("42", 1);
+    term.line("select * from nope;");
+    term.wait_for("nope does not exist", 1);
+    term.line(".mode csv");
+    term.line("select model from marts.training_run_cost where gpus = 2048;");
+    let screen = term.wait_for("LLaMA-65B", 1);
+    assert!(screen.contains("error:") && screen.contains("read-only"), "{screen}");
+    term.line(".quit");
+    term.wait_for("shell-exited-0", 1);
+
+    // The same lines piped: a script, which stops at its first error and fails.
+    let run = p.baimo_stdin(
+        &["sql"],
+        ".mode csv\nselect 40 +\n  2 as answer;\nselect * from nope;\nselect 'not reached' as x;\n",
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stdout, "answer\n42\n");
+    run.assert_stderr_has(&["nope"]);
 }
 
 #[test]

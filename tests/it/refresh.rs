@@ -207,7 +207,7 @@ fn the_schedule_loop_survives_a_failing_input_and_stops_on_sigterm() {
     let child = Command::new(env!("CARGO_BIN_EXE_baimo"))
         .arg("-C")
         .arg(p.path())
-        .args(["schedule", "--every", "200ms"])
+        .args(["schedule", "--every", "1s"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

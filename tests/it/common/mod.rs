@@ -106,6 +106,23 @@ impl Project {
         Run::from(out)
     }
 
+    /// Runs baimo with `input` on its stdin (a pipe, not a terminal).
+    pub fn baimo_stdin(&self, args: &[&str], input: &str) -> Run {
+        use std::io::Write;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_baimo"))
+            .arg("-C")
+            .arg(self.path())
+            .args(args)
+            .env_remove("RUST_LOG")
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run baimo");
+        child.stdin.take().expect("stdin").write_all(input.as_bytes()).expect("write stdin");
+        Run::from(child.wait_with_output().expect("wait for baimo"))
+    }
+
     pub fn warehouse(&self) -> PathBuf {
         self.file("warehouse/baimo.duckdb")
     }
@@ -151,4 +168,83 @@ pub fn assert_golden(name: &str, actual: &str) {
 /// The first `n` characters of a text, for failure messages.
 pub fn head(text: &str, n: usize) -> String {
     text.chars().take(n).collect()
+}
+
+/// A real terminal for interactive tests: the program runs in a detached tmux session (a
+/// pseudo-terminal), keys are typed with `send-keys`, and the screen is read with
+/// `capture-pane`. The session is killed when this is dropped.
+pub struct Terminal {
+    name: String,
+}
+
+impl Terminal {
+    /// Starts `command` (a shell command line) in a new 200×50 terminal.
+    pub fn start(command: &str) -> Terminal {
+        let name = format!("baimo-test-{}-{}", std::process::id(), next_id());
+        let ok = Command::new("tmux")
+            .args(["new-session", "-d", "-x", "200", "-y", "50", "-s", &name, command])
+            .status()
+            .expect("run tmux (tools/install-deps installs it)");
+        assert!(ok.success(), "tmux new-session failed");
+        Terminal { name }
+    }
+
+    /// Types `keys` (tmux key names such as `Enter` and `C-c` are separate arguments).
+    pub fn send(&self, keys: &[&str]) {
+        let ok = Command::new("tmux").args(["send-keys", "-t", &self.name]).args(keys).status().expect("tmux");
+        assert!(ok.success(), "tmux send-keys failed");
+    }
+
+    /// Types a line and Enter. A `;` is sent by its code: tmux reads a trailing `;` in an
+    /// argument as its own command separator.
+    pub fn line(&self, text: &str) {
+        for (i, part) in text.split(';').enumerate() {
+            if i > 0 {
+                self.send(&["-H", "3b"]);
+            }
+            if !part.is_empty() {
+                self.send(&["-l", part]);
+            }
+        }
+        self.send(&["Enter"]);
+    }
+
+    /// The screen, with its scrollback.
+    pub fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-J", "-S", "-1000", "-t", &self.name])
+            .output()
+            .expect("tmux capture-pane");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen holds `needle` `count` times; panics with the screen after 20 s.
+    pub fn wait_for(&self, needle: &str, count: usize) -> String {
+        let started = std::time::Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.matches(needle).count() >= count {
+                return screen;
+            }
+            assert!(started.elapsed().as_secs() < 20, "waited 20 s for {count}× {needle:?}; the screen:\n{screen}");
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    }
+
+    /// Whether the program in the terminal is still running.
+    pub fn alive(&self) -> bool {
+        Command::new("tmux").args(["has-session", "-t", &self.name]).status().is_ok_and(|s| s.success())
+    }
+}
+
+impl Drop for Terminal {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["kill-session", "-t", &self.name]).status();
+    }
+}
+
+fn next_id() -> usize {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    N.fetch_add(1, Ordering::SeqCst)
 }

@@ -1,0 +1,95 @@
+//! `baimo sql` for scripts (issue 12 §3, §4): piped input honours --format, every statement of a
+//! script prints, an empty query says so, and exit codes follow the README's table.
+
+use crate::common::Project;
+
+fn built() -> Project {
+    let p = Project::new("good");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+    p
+}
+
+#[test]
+fn piped_sql_prints_in_the_format_asked_for() {
+    let p = built();
+    let run = p.baimo_stdin(&["sql", "--format", "csv"], "select 5 as five;\n");
+    assert_eq!((run.code, run.stdout.as_str()), (0, "five\n5\n"), "{}", run.stderr);
+    // A last statement without `;` runs too.
+    let run = p.baimo_stdin(&["sql", "--format", "csv"], "select 1 as a;\nselect 2 as b");
+    assert_eq!((run.code, run.stdout.as_str()), (0, "a\n1\n\nb\n2\n"), "{}", run.stderr);
+}
+
+#[test]
+fn every_statement_of_a_script_prints_in_order() {
+    let p = built();
+    let run = p.baimo(&["sql", "--format", "csv", "select 1 as one; select 'x;y' as two"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "one\n1\n\ntwo\nx;y\n"), "{}", run.stderr);
+    p.write("two.sql", "-- two results\nselect 3 as three;\nselect 4 as four;\n");
+    let run = p.baimo(&["sql", "--format", "csv", "-f", &p.file("two.sql").display().to_string()]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "three\n3\n\nfour\n4\n"), "{}", run.stderr);
+}
+
+#[test]
+fn an_empty_query_says_so_without_internals() {
+    let p = built();
+    for empty in ["", "   ", ";", "-- only a comment"] {
+        let run = p.baimo(&["sql", "--", empty]);
+        assert_eq!(run.code, 2, "{empty:?}: {}", run.stderr);
+        run.assert_stderr_has(&["no SQL statement"]);
+        assert!(!run.stderr.contains("Unknown error code"), "{empty:?}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn exit_codes_tell_a_typo_from_a_failure() {
+    let p = built();
+    // A statement that names what does not exist is to be fixed: 2, with DuckDB's message once.
+    for typo in ["select nosuch from marts.training_run_cost", "select * from marts.nosuch", "selec 1"] {
+        let run = p.baimo(&["sql", typo]);
+        assert_eq!(run.code, 2, "{typo}: {}", run.stderr);
+        assert!(!run.stderr.contains("Unknown error code"), "{typo}: {}", run.stderr);
+    }
+    // A statement that fails on the data is a failed run: 1.
+    let run = p.baimo(&["sql", "select 'x'::integer"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    // A refused write stays what it was: read-only, 1, with the hint.
+    let run = p.baimo(&["sql", "create table t (i integer)"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    run.assert_stderr_has(&["read-only"]);
+}
+
+#[test]
+fn help_shows_each_example_on_its_own_line() {
+    let p = Project::new("good");
+    let run = p.baimo(&["refresh", "--help"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().map(str::trim).collect();
+    assert!(lines.iter().any(|l| l.starts_with("baimo refresh --full")), "{}", run.stdout);
+    assert!(lines.iter().any(|l| l.starts_with("baimo refresh ") && l.contains("up to date")), "{}", run.stdout);
+    let run = p.baimo(&["sql", "--help"]);
+    assert!(run.stdout.lines().any(|l| l.trim() == "baimo sql -f query.sql --format json"), "{}", run.stdout);
+}
+
+#[test]
+fn dot_commands_work_one_shot_and_in_scripts() {
+    let p = built();
+    let run = p.baimo(&["sql", "--format", "csv", ".schema staging.market"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("column_name,data_type,description\n") && run.stdout.contains("\nvalue_raw,"), "{}", run.stdout);
+    let run = p.baimo(&["sql", ".schema nosuch.table"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_stderr_has(&["no table nosuch.table"]);
+    // `.tables` lists what `baimo ls` lists.
+    let tables = p.baimo(&["sql", "--format", "csv", ".tables"]);
+    let ls = p.baimo(&["ls", "--format", "csv"]);
+    assert_eq!((tables.code, ls.code), (0, 0), "{}{}", tables.stderr, ls.stderr);
+    assert_eq!(tables.stdout, ls.stdout);
+    // A script switches mode and says which mode it is in.
+    let run = p.baimo_stdin(&["sql"], ".mode csv\n.mode\nselect 7 as seven;\n");
+    assert_eq!((run.code, run.stdout.as_str()), (0, "csv\nseven\n7\n"), "{}", run.stderr);
+    // A failing statement in a piped script fails the run.
+    let run = p.baimo_stdin(&["sql", "--format", "csv"], "select 1 as a;\nselect nosuch;\nselect 3 as c;\n");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stdout, "a\n1\n");
+}
