@@ -177,6 +177,11 @@ pub struct Column {
     pub days_per_month: Option<f64>,
     /// `schema.table.column` another table's key this column must match.
     pub references: Option<String>,
+    /// The value is ours, not text copied from the report: a count of listed items, the number
+    /// a phrase in words states. The verbatim check of transcriptions skips it; its description
+    /// says how it was found.
+    #[serde(default)]
+    pub derived: bool,
 }
 
 impl Column {

@@ -10,3 +10,14 @@ create or replace macro pct_change(old_value, new_value) as
     (new_value - old_value) / nullif(old_value, 0);
 create or replace macro rel_gap(stated, recomputed) as
     abs(stated - recomputed) / nullif(abs(stated), 0);
+-- A claim's verdict, from two tests: does the stated figure agree with the recomputed one within
+-- the report's rounding, and does it hold only because one side is a floor or a ceiling. NULL
+-- for both: the report gives too little to recompute it.
+create or replace macro verdict(agrees, holds_as_bound) as
+    case when agrees then 'agrees'
+         when holds_as_bound then 'agrees only as a bound'
+         when agrees is null and holds_as_bound is null then 'not checkable'
+         else 'disagrees' end;
+-- A figure in 亿 with one decimal, as the report writes money (13230000000 → 132.3亿).
+create or replace macro yi(value) as
+    format('{:.1f}亿', value / 1e8);

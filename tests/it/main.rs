@@ -4,9 +4,13 @@
 
 mod analyst;
 mod build;
+mod clients;
 mod common;
+mod console;
 mod corpus;
+mod faults;
 mod mutation;
 mod refresh;
 mod report_project;
+mod slips;
 mod transcription;

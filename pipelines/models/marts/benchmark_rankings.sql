@@ -42,6 +42,8 @@ select
     leader,
     leader_score,
     score / leader_score                                                     as score_vs_leader,
+    leader_score - score                                                     as gap_to_leader,
+    (leader_score - score) / leader_score                                    as gap_to_leader_fraction,
     count(*) over (partition by benchmark, edition, rank) > 1                as tied,
     rank - 1 - count(*) over (partition by benchmark, edition order by rank range between unbounded preceding and 1 preceding)
                                                                              as unlisted_ranks_above,

@@ -39,10 +39,7 @@ select
     share(part, whole)                           as share,
     stated_share,
     share(part, whole) - stated_share            as gap,
-    case
-        when stated_share is null then 'not stated'
-        -- The report rounds shares to whole percents.
-        when abs(share(part, whole) - stated_share) <= 0.005 then 'consistent'
-        else 'inconsistent'
-    end                                          as status
+    -- The report rounds shares to whole percents.
+    case when stated_share is null then 'not stated'
+         else verdict(abs(share(part, whole) - stated_share) <= 0.005, null) end as status
 from shares

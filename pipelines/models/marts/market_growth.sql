@@ -69,16 +69,16 @@ select
     stated_cagr - cagr(start_value, end_value, end_year - start_year) as cagr_gap,
     compound(start_value, stated_cagr, end_year - start_year)         as end_value_implied_by_stated_cagr,
     compound(start_value, stated_cagr, end_year - start_year) - end_value as end_value_gap,
-    case
-        when end_value is null or start_value is null then 'not checkable'
-        -- "突破600亿" is a floor: any CAGR at or above the implied one agrees with it.
-        when end_qualifier in ('>', '>=') then
-            case when stated_cagr >= cagr(start_value, end_value, end_year - start_year) - 0.0005
-                 then 'consistent' else 'inconsistent' end
-        when abs(stated_cagr - cagr(start_value, end_value, end_year - start_year)) <= 0.0005
-            then 'consistent'
-        else 'inconsistent'
-    end                                                 as status,
+    -- The same growth as a multiple of the start: what the stated CAGR compounds to, and what
+    -- the endpoints give.
+    power(1 + stated_cagr, end_year - start_year)       as stated_multiple,
+    end_value / start_value                             as implied_multiple,
+    -- Within 0.05 points agrees; a higher CAGR than the endpoints give holds only as a bound
+    -- when the end is a floor ("突破600亿元").
+    verdict(
+        abs(stated_cagr - cagr(start_value, end_value, end_year - start_year)) <= 0.0005,
+        end_qualifier in ('>', '>=') and stated_cagr >= cagr(start_value, end_value, end_year - start_year) - 0.0005
+    )                                                   as status,
     cagr_id,
     start_id,
     end_id
