@@ -11,9 +11,19 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub type BoxedError = Box<dyn std::error::Error + Send + Sync>;
 
 /// Text quoted in a message, cut to `max` characters so a runaway cell cannot flood a terminal.
+/// Control characters (NUL, ESC, a BOM, line breaks) are shown escaped (`\u{0}`, `\n`), so a
+/// message never writes raw control bytes to a terminal.
 pub fn clip(text: &str, max: usize) -> String {
     let mut chars = text.chars();
-    let head: String = chars.by_ref().take(max).collect();
+    let head: String = chars
+        .by_ref()
+        .take(max)
+        .flat_map(|c| {
+            let escape = c.is_control() || c == '\u{feff}';
+            let shown: Vec<char> = if escape { c.escape_default().collect() } else { vec![c] };
+            shown
+        })
+        .collect();
     match chars.count() {
         0 => head,
         rest => format!("{head}… ({rest} more characters)"),

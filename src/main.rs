@@ -49,13 +49,12 @@ fn main() -> ExitCode {
         Command::Report => cmd::report::run(&root),
         Command::Gen { rows, out, seed, bad_fraction } => cmd::gen::run(&out, rows, seed, bad_fraction),
         Command::Completions { shell } => {
-            clap_complete::generate(
-                shell,
-                &mut <Cli as clap::CommandFactory>::command(),
-                "baimo",
-                &mut std::io::stdout(),
-            );
-            Ok(())
+            // Generated into memory, then written: clap_complete panics on a failing writer.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "baimo", &mut script);
+            std::io::Write::write_all(&mut std::io::stdout().lock(), &script)
+                .and_then(|_| std::io::Write::flush(&mut std::io::stdout()))
+                .map_err(baimo::Error::io("stdout"))
         }
     };
     match result {

@@ -55,10 +55,25 @@ pub fn discover(root: &Path) -> Result<Vec<Model>> {
         }
         let name = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default().to_string();
         check_identifier(&name, "model name (the file name)", &loc)?;
+        // The path rule of contracts holds for every file under pipelines/: a symlink that
+        // leads outside the project is refused.
+        crate::spec::resolve_in_project(root, &rel, &loc)?;
         let sql = std::fs::read_to_string(&path).map_err(Error::io(&path))?;
         let sql = sql.trim().trim_end_matches(';').trim_end().to_string();
         if strip_comments_and_strings(&sql).trim().is_empty() {
             return Err(Error::spec(loc, "the model is empty: write one select statement"));
+        }
+        // One query per model: a second statement (a `copy … to`, an `attach`) is refused.
+        let statements = crate::statements::split(&sql);
+        let first_word = strip_comments_and_strings(&sql).split_whitespace().next().unwrap_or_default().to_lowercase();
+        if statements.len() != 1 || !matches!(first_word.as_str(), "select" | "with" | "from" | "values" | "(") {
+            return Err(Error::spec(
+                loc,
+                format!(
+                    "a model is one query (select, with … select, from …); found {} statement(s) starting with `{first_word}`",
+                    statements.len()
+                ),
+            ));
         }
         let sidecar_path = path.with_extension("toml");
         let sidecar: Sidecar = if sidecar_path.exists() {

@@ -100,6 +100,7 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
         changed: options.changed.clone(),
         carried_over: Vec::new(),
         fingerprint: Some(fingerprint),
+        published: None,
     };
     let plan = match &options.select {
         Some(sel) if options.publish && paths.published.exists() => Plan::select(project, sel, &paths.published)?,
@@ -132,6 +133,7 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
                     return Err(fail_run(&paths, record, e));
                 }
                 record.stages.push(Stage { stage: "publish".into(), seconds: finish.elapsed().as_secs_f64(), rows: 0 });
+                record.published = publish::FileCheck::of(&paths.published).ok();
                 record.status = "success".into();
                 publish::append_run(&paths, &record)?;
             } else {
@@ -206,6 +208,10 @@ fn execute(
     record.stages.push(Stage { stage: "prepare".into(), seconds: t.elapsed().as_secs_f64(), rows: 0 });
     let all_rejects = load::in_transaction(conn, || {
         let rejects = ingest::load_sources(conn, project, plan, record)?;
+        // Models and audits read the warehouse only: no file, no attach, no extension (a model
+        // is one query, so it cannot turn the setting back on).
+        conn.execute_batch("set enable_external_access = false")
+            .map_err(Error::duckdb("closing file access before the models run"))?;
         transform::transform(conn, project, plan, record)?;
         Ok(rejects)
     })?;

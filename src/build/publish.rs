@@ -55,6 +55,39 @@ pub struct RunRecord {
     pub carried_over: Vec<String>,
     #[serde(default)]
     pub fingerprint: Option<crate::fingerprint::Fingerprint>,
+    /// The published file as this run left it, so `refresh` can tell a damaged file from an
+    /// up-to-date one without opening DuckDB.
+    #[serde(default)]
+    pub published: Option<FileCheck>,
+}
+
+/// A cheap check of a file: its size and the sha256 of its first and last 64 KiB (DuckDB's
+/// headers sit at the start; a truncated or overwritten file changes the size or those bytes).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileCheck {
+    pub bytes: u64,
+    pub head_tail_sha256: String,
+}
+
+impl FileCheck {
+    pub fn of(path: &Path) -> std::io::Result<FileCheck> {
+        use sha2::{Digest, Sha256};
+        use std::io::{Read, Seek, SeekFrom};
+        const SPAN: u64 = 64 * 1024;
+        let mut file = File::open(path)?;
+        let bytes = file.metadata()?.len();
+        let mut hasher = Sha256::new();
+        let mut buf = Vec::new();
+        Read::by_ref(&mut file).take(SPAN).read_to_end(&mut buf)?;
+        hasher.update(&buf);
+        if bytes > SPAN {
+            buf.clear();
+            file.seek(SeekFrom::Start(bytes.saturating_sub(SPAN).max(SPAN)))?;
+            file.read_to_end(&mut buf)?;
+            hasher.update(&buf);
+        }
+        Ok(FileCheck { bytes, head_tail_sha256: format!("{:x}", hasher.finalize()) })
+    }
 }
 
 /// A run id that sorts by time: `20261128T141500Z-12345`.

@@ -67,6 +67,15 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     let mut jobs: Vec<(String, String, PathBuf)> = Vec::new();
     if let Some(q) = &req.query {
         check_identifier(&req.name, "--name", &Default::default())?;
+        // One query: it is wrapped in `copy (…) to`, so a second statement (or text that
+        // closes the parenthesis) is refused before anything runs.
+        let statements = crate::statements::split(q);
+        if statements.len() != 1 {
+            return Err(Error::Usage(format!(
+                "--query must be one query; found {} statements",
+                statements.len()
+            )));
+        }
         jobs.push((
             format!("query:{}", req.name),
             q.clone(),
@@ -80,20 +89,38 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
             };
             check_identifier(schema, "schema", &Default::default())?;
             check_identifier(name, "table", &Default::default())?;
+            let known: i64 = conn
+                .query_row(
+                    "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                    [schema, name],
+                    |r| r.get(0),
+                )
+                .map_err(Error::duckdb("looking up the tables to export"))?;
+            if known == 0 {
+                return Err(Error::Usage(format!("`{t}`: there is no such table (`baimo ls` lists them)")));
+            }
             let sql = format!("select * from {}.{}", quote(schema), quote(name));
             jobs.push((t.clone(), sql, PathBuf::from(schema).join(format!("{name}.{}", req.format.ext()))));
         }
     }
     std::fs::create_dir_all(&req.out).map_err(Error::io(&req.out))?;
+    // From here on DuckDB may touch files under the output folder only: a query cannot read
+    // other files or write elsewhere, and cannot lift the limit.
+    let out_dir = req.out.canonicalize().map_err(Error::io(&req.out))?;
+    let allowed = format!("{}/", out_dir.display()).replace('\'', "''");
+    conn.execute_batch(&format!(
+        "set allowed_directories = ['{allowed}']; set enable_external_access = false; set lock_configuration = true"
+    ))
+    .map_err(Error::duckdb("limiting file access to the output folder"))?;
     let mut exported = Vec::new();
     for (table, sql, rel) in jobs {
-        let file = req.out.join(&rel);
+        let file = out_dir.join(&rel);
         if let Some(parent) = file.parent() {
             std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
         }
         // DuckDB writes a temporary file beside the final one, renamed into place once complete:
         // a failed or killed export never leaves a half-written file under a table's name.
-        let parent = file.parent().unwrap_or(&req.out);
+        let parent = file.parent().unwrap_or(&out_dir);
         let partial = tempfile::Builder::new()
             .prefix(".partial-")
             .suffix(&format!(".{}", req.format.ext()))
@@ -101,8 +128,9 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
             .map_err(Error::io(parent))?
             .into_temp_path();
         let target = partial.display().to_string().replace('\'', "''");
-        conn.execute_batch(&format!("copy ({sql}) to '{target}' {}", req.format.copy_options()))
-            .map_err(|e| Error::Sql { location: Default::default(), message: format!("exporting {table}: {e}") })?;
+        conn.execute_batch(&format!("copy (\n{sql}\n) to '{target}' {}", req.format.copy_options())).map_err(|e| {
+            Error::Sql { location: crate::error::Location::file("export"), message: format!("exporting {table}: {e}") }
+        })?;
         partial.persist(&file).map_err(|e| Error::Io { path: file.clone(), source: e.error })?;
         let rows: i64 = conn
             .query_row(&format!("select count(*) from ({sql})"), [], |r| r.get(0))

@@ -25,9 +25,18 @@ pub fn run(root: &Path, full: bool, wait: Option<Duration>, trigger: &str) -> Re
     let project = Project::load(root)?;
     let paths = Paths::new(root);
     let now = fingerprint::compute(root, &project)?;
-    let published = publish::last_success(&paths)?.and_then(|r| r.fingerprint.clone().map(|f| (r.id, f)));
+    let last = publish::last_success(&paths)?;
+    let damaged = last.as_ref().and_then(|r| damage(&paths, r));
+    let published = last.and_then(|r| r.fingerprint.clone().map(|f| (r.id, f)));
     let mut options = Options::new(trigger, true);
     options.wait = wait;
+    if let Some(why) = damaged {
+        // Nothing can be trusted or carried over from it: rebuild everything, and say so.
+        tracing::warn!("the published warehouse is damaged ({why}): rebuilding everything");
+        options.changed = vec![format!("published file damaged: {why}")];
+        options.fingerprint = Some(now);
+        return build::run_project(root, &project, &options).map(|s| Outcome::Built(Box::new(s)));
+    }
     match published {
         Some((id, before)) if before.total == now.total && !full => return Ok(Outcome::UpToDate(id)),
         Some((_, before)) if !full => {
@@ -52,6 +61,19 @@ pub fn run(root: &Path, full: bool, wait: Option<Duration>, trigger: &str) -> Re
     }
     options.fingerprint = Some(now);
     build::run_project(root, &project, &options).map(|s| Outcome::Built(Box::new(s)))
+}
+
+/// How the published file differs from what the run that published it recorded, if it does.
+fn damage(paths: &Paths, run: &publish::RunRecord) -> Option<String> {
+    let recorded = run.published.as_ref()?;
+    match publish::FileCheck::of(&paths.published) {
+        Err(e) => Some(format!("cannot read it: {e}")),
+        Ok(now) if now.bytes != recorded.bytes => {
+            Some(format!("{} bytes, {} when run {} published it", now.bytes, recorded.bytes, run.id))
+        }
+        Ok(now) if now != *recorded => Some(format!("its contents changed since run {} published it", run.id)),
+        Ok(_) => None,
+    }
 }
 
 /// Prints the outcome to stderr.

@@ -15,6 +15,10 @@ struct Hashing<R> {
     inner: R,
     hasher: Sha256,
     bytes: u64,
+    /// The last byte read that is not a line break (to tell a closed quote at the end).
+    last: Option<u8>,
+    /// Whether a read has returned the end of the file.
+    eof: bool,
 }
 
 impl<R: Read> Read for Hashing<R> {
@@ -22,6 +26,10 @@ impl<R: Read> Read for Hashing<R> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
         self.bytes += n as u64;
+        self.eof |= n == 0 && !buf.is_empty();
+        if let Some(&b) = buf[..n].iter().rev().find(|b| !matches!(b, b'\n' | b'\r')) {
+            self.last = Some(b);
+        }
         Ok(n)
     }
 }
@@ -37,12 +45,30 @@ pub struct CsvStream {
     decoded: Option<(String, u64)>,
 }
 
+/// What a file that is not UTF-8 or GBK text announces in its first bytes.
+fn not_text(head: &[u8]) -> Option<&'static str> {
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        Some("the file is UTF-16 (its first bytes are a UTF-16 byte-order mark): save it as UTF-8")
+    } else if head.starts_with(b"PK\x03\x04") {
+        Some("the file is a zip archive, not CSV text: an xlsx workbook renamed? Name it .xlsx and give the contract a sheet")
+    } else {
+        None
+    }
+}
+
 impl CsvStream {
     pub fn open(contract: &Contract) -> Result<CsvStream> {
         let file = contract.file.clone();
         let open = super::open_input(contract)?;
         let (input, decoded, utf8): (Box<dyn Read + Send>, _, _) = match contract.encoding {
-            Encoding::Utf8 => (Box::new(std::io::BufReader::with_capacity(1 << 20, open)), None, true),
+            Encoding::Utf8 => {
+                let mut reader = std::io::BufReader::with_capacity(1 << 20, open);
+                let head = std::io::BufRead::fill_buf(&mut reader).map_err(|e| super::cannot_read(contract, e))?;
+                if let Some(what) = not_text(head) {
+                    return Err(input_error(Location::file(&file), "encoding", what.into(), None));
+                }
+                (Box::new(reader), None, true)
+            }
             Encoding::Gbk | Encoding::Gb18030 => {
                 let mut bytes = Vec::new();
                 std::io::BufReader::new(open).read_to_end(&mut bytes).map_err(|e| super::cannot_read(contract, e))?;
@@ -60,7 +86,7 @@ impl CsvStream {
                 (Box::new(std::io::Cursor::new(text.into_owned().into_bytes())), Some((sha, size)), false)
             }
         };
-        let hashing = Hashing { inner: input, hasher: Sha256::new(), bytes: 0 };
+        let hashing = Hashing { inner: input, hasher: Sha256::new(), bytes: 0, last: None, eof: false };
         let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(hashing);
         Ok(CsvStream { reader, record: csv::ByteRecord::new(), row: 0, file, utf8, decoded })
     }
@@ -83,6 +109,25 @@ impl CsvStream {
         }
         self.row += 1;
         let row = self.row;
+        // A quote that never closes swallows the rest of the file into one cell, and the CSV
+        // reader takes that as a last, long record: rows would vanish without an error. The last
+        // record spans lines while the file does not end with the closing quote.
+        // (Only a record that needed the end of the file to finish has read it.)
+        if self.reader.get_ref().eof && self.record.iter().any(|f| f.contains(&b'\n')) {
+            let closed = self.reader.get_ref().last == Some(b'"');
+            if !closed {
+                let line = self.record.position().map(|p| p.line() as usize);
+                return Err(input_error(
+                    loc(None, line),
+                    "unterminated_quote",
+                    format!(
+                        "a quoted field opened on line {} never closes: the rest of the file would be one cell",
+                        line.unwrap_or(0)
+                    ),
+                    None,
+                ));
+            }
+        }
         let mut cells = Vec::with_capacity(self.record.len());
         for (col, field) in self.record.iter().enumerate() {
             // A byte-order mark opens the file; anywhere else it is two files pasted together.
@@ -123,7 +168,7 @@ impl CsvStream {
         }
         // Read what the CSV reader has not asked for yet (nothing, once it reached the end).
         let hashing = self.reader.into_inner();
-        let Hashing { mut inner, mut hasher, mut bytes } = hashing;
+        let Hashing { mut inner, mut hasher, mut bytes, .. } = hashing;
         let mut rest = Vec::new();
         if inner.read_to_end(&mut rest).is_ok() {
             hasher.update(&rest);

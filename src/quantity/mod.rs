@@ -584,6 +584,12 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
         None => (Unit::Number, 0, 1.0, ""),
     };
     let (low, high) = (low.0.value(low.1 + exp) * mult, high.0.value(high.1 + exp) * mult);
+    if !low.is_finite() || !high.is_finite() {
+        return Err(ValueError::new(
+            "out_of_range",
+            format!("`{}` is too large to store as a number", crate::error::clip(text, 40)),
+        ));
+    }
     let (low, high) = match qualifier {
         Qualifier::Gt | Qualifier::Ge => (Some(low), None),
         Qualifier::Lt | Qualifier::Le => (None, Some(high)),

@@ -234,3 +234,10 @@ fn latin_scale_and_plus_are_read() {
     // `k` followed by letters is not the scale.
     assert!(parse_quantity("3kg", ParseOptions::default()).is_err());
 }
+
+#[test]
+fn numbers_too_large_for_a_double_are_refused_not_infinite() {
+    let huge = format!("1{}", "0".repeat(400));
+    assert_eq!(err(&huge).rule, "out_of_range");
+    assert_eq!(err(&format!("{huge}%")).rule, "out_of_range");
+}

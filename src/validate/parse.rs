@@ -117,7 +117,15 @@ pub(super) fn parse_cell<'a>(col: &Column, text: &'a str) -> CellResult<'a> {
                 );
             }
             if kind == Integer {
-                if v.fract() != 0.0 || v.abs() > 9.0e15 {
+                // Beyond 2^53 a double no longer holds every whole number: the value could not be
+                // stored exactly, which is a range problem, not a fraction.
+                if v.abs() >= 9_007_199_254_740_992.0 {
+                    return fail(
+                        "integer/out_of_range",
+                        format!("`{text}` is out of range: whole numbers are stored exactly only below 2^53 (9,007,199,254,740,992)"),
+                    );
+                }
+                if v.fract() != 0.0 {
                     return fail("integer/not_whole", format!("`{text}` is not a whole number"));
                 }
                 Ok(Parsed::Int(v as i64))

@@ -67,3 +67,74 @@ fn schedule_refuses_an_interval_that_would_spin() {
         run.assert_stderr_has(&["minimum interval"]);
     }
 }
+
+#[test]
+fn export_stays_inside_its_folder() {
+    let p = built();
+    let out = p.file("exports");
+    let out_arg = out.display().to_string();
+    // Reading another file is refused.
+    let run = p.baimo(&["export", "--query", "select * from read_text('/etc/hostname')", "--out", &out_arg]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_stderr_has(&["file system operations are disabled"]);
+    // A query that closes the COPY it is wrapped in cannot write elsewhere.
+    let escaped = p.file("escaped.csv");
+    let sneaky = format!("select 1 as one) to '{}' (format csv); select (1", escaped.display());
+    let run = p.baimo(&["export", "--query", &sneaky, "--out", &out_arg]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    assert!(!escaped.exists(), "the export wrote outside --out");
+    // An unknown table is a usage error, and no folder is left behind.
+    let elsewhere = p.file("nothing-here");
+    let run = p.baimo(&["export", "marts.nosuch", "--out", &elsewhere.display().to_string()]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_stderr_has(&["marts.nosuch", "no such table"]);
+    assert!(!elsewhere.exists());
+    // A plain query still exports.
+    let run = p.baimo(&["export", "--query", "select 1 as one", "--name", "one", "--format", "csv", "--out", &out_arg]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(p.read("exports/query/one.csv"), "one\n1\n");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_model_that_links_outside_the_project_is_refused() {
+    let p = built();
+    let before = p.warehouse_sha256();
+    let outside = tempfile::tempdir().expect("tempdir");
+    std::fs::write(outside.path().join("evil.sql"), "select 1 as one\n").expect("write");
+    std::os::unix::fs::symlink(outside.path().join("evil.sql"), p.file("pipelines/models/marts/evil.sql")).expect("symlink");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_stderr_has(&["pipelines/models/marts/evil.sql", "outside the project"]);
+    assert_eq!(p.warehouse_sha256(), before);
+}
+
+#[test]
+fn a_damaged_published_warehouse_is_rebuilt_not_up_to_date() {
+    let p = built();
+    let good = std::fs::read(p.warehouse()).expect("read warehouse");
+    let damages: [(&str, Vec<u8>); 3] = [
+        ("empty", Vec::new()),
+        ("garbage header", {
+            let mut g = good.clone();
+            g[..64].fill(b'x');
+            g
+        }),
+        ("truncated", good[..good.len() / 2].to_vec()),
+    ];
+    for (what, bytes) in damages {
+        std::fs::write(p.warehouse(), &bytes).expect("damage");
+        let run = p.baimo(&["refresh"]);
+        assert_eq!(run.code, 0, "{what}: {}", run.stderr);
+        assert!(!run.stderr.contains("up to date"), "{what}: {}", run.stderr);
+        run.assert_stderr_has(&["damaged", "published warehouse/baimo.duckdb"]);
+        let gpus: i64 = p
+            .db()
+            .query_row("select gpus from marts.training_run_cost where model = 'LLaMA-65B'", [], |r| r.get(0))
+            .expect("the rebuilt warehouse opens");
+        assert_eq!(gpus, 2048, "{what}");
+        // And now it is up to date again.
+        let run = p.baimo(&["refresh"]);
+        run.assert_stderr_has(&["up to date"]);
+    }
+}

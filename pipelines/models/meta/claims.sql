@@ -358,6 +358,29 @@ claims as (
         'staging.model_map', null, null
     from staging.model_map
 
+    union all
+    -- 20. Two versions of a metered product at one price.
+    select
+        'pricing.same_price.' || replace(item, ' / ', '.vs.'), 'same_thing',
+        'Two versions of one product listed at the same price',
+        '亿欧智库：商业落地能力', value, item_raw, 1, 0, verdict(null, null), 0,
+        format('{} and {} are both {}: a newer version at an unchanged price, or a slip the report does not explain',
+               split_part(item, ' / ', 1), against, split_part(item_raw, ' / ', 1)),
+        item, null, null
+    from marts.price_comparisons
+    where comparison = 'version_price_ratio' and value = 1
+
+    union all
+    -- 21. One sector under two names: the vertical-model map against its page.
+    select
+        'sector.two_names.' || s.sector_page, 'same_thing',
+        'One sector named differently on the vertical-model map and on its page',
+        s.ref, null, s.sector || ' / ' || s.sector_page, null, null, verdict(false, null), null,
+        format('The map says {}, the page title {}', s.sector, s.sector_page),
+        s.id, null, null
+    from staging.sector_timing s
+    where s.sector_page <> '' and s.sector <> s.sector_page
+
 )
 
 select
