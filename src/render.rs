@@ -89,12 +89,46 @@ fn render_column(array: &dyn Array, options: &FormatOptions) -> Result<Vec<Optio
         _ => {
             let f = ArrayFormatter::try_new(array, options)
                 .map_err(|e| Error::Internal(format!("formatting a result: {e}")))?;
+            // Logical nulls: an all-NULL column (`select null`) has no null buffer.
+            let nulls = array.logical_nulls();
             for i in 0..n {
-                out.push(if array.is_null(i) { None } else { Some(f.value(i).to_string()) });
+                if nulls.as_ref().is_some_and(|b| b.is_null(i)) {
+                    out.push(None);
+                    continue;
+                }
+                let text = match f.value(i).try_to_string() {
+                    Ok(text) => text,
+                    Err(e) => match infinite_date(array, i) {
+                        Some(text) => text.to_string(),
+                        None => {
+                            return Err(Error::Internal(format!(
+                                "a {} value in row {} cannot be shown: {e}",
+                                array.data_type(),
+                                i + 1
+                            )))
+                        }
+                    },
+                };
+                out.push(Some(text));
             }
         }
     }
     Ok(out)
+}
+
+fn json_string(text: &str) -> String {
+    serde_json::Value::String(text.to_string()).to_string()
+}
+
+/// DuckDB's `date 'infinity'` and `'-infinity'` reach Arrow as the extreme day numbers, which
+/// no calendar formats: shown as DuckDB shows them.
+fn infinite_date(array: &dyn Array, i: usize) -> Option<&'static str> {
+    let days = array.as_any().downcast_ref::<arrow::array::Date32Array>()?.value(i);
+    match days {
+        i32::MAX => Some("infinity"),
+        d if d <= -i32::MAX => Some("-infinity"),
+        _ => None,
+    }
 }
 
 pub use crate::quantity::format_number;
@@ -109,7 +143,8 @@ impl TextTable {
                     .set_header(&self.headers);
                 for row in &self.rows {
                     let cells = row.iter().zip(&self.numeric).map(|(v, &num)| {
-                        let c = comfy_table::Cell::new(v.as_deref().unwrap_or(""));
+                        // NULL reads NULL, as in DuckDB's shell (an empty string stays empty).
+                        let c = comfy_table::Cell::new(v.as_deref().unwrap_or("NULL"));
                         if num {
                             c.set_alignment(comfy_table::CellAlignment::Right)
                         } else {
@@ -130,26 +165,27 @@ impl TextTable {
                 w.flush()
             }
             Format::Json => {
-                let rows: Vec<serde_json::Value> = self
-                    .rows
-                    .iter()
-                    .map(|row| {
-                        let obj = self.headers.iter().zip(row).zip(&self.numeric).map(|((h, v), &num)| {
-                            let value = match v {
-                                None => serde_json::Value::Null,
-                                Some(s) if num => s
-                                    .parse::<serde_json::Number>()
-                                    .map(serde_json::Value::Number)
-                                    .unwrap_or_else(|_| serde_json::Value::String(s.clone())),
-                                Some(s) => serde_json::Value::String(s.clone()),
-                            };
-                            (h.clone(), value)
-                        });
-                        serde_json::Value::Object(obj.collect())
-                    })
-                    .collect();
-                serde_json::to_writer_pretty(&mut *out, &rows)?;
-                writeln!(out)
+                // Written by hand so the keys keep the SELECT's column order (serde_json's map
+                // sorts them); one object per line. Numbers are JSON numbers, NULL is null, and
+                // so are NaN and infinities, which JSON cannot hold.
+                let keys: Vec<String> = self.headers.iter().map(|h| json_string(h)).collect();
+                write!(out, "[")?;
+                for (ri, row) in self.rows.iter().enumerate() {
+                    write!(out, "{}\n  {{", if ri == 0 { "" } else { "," })?;
+                    for (ci, ((key, v), &num)) in keys.iter().zip(row).zip(&self.numeric).enumerate() {
+                        let value = match v {
+                            None => "null".to_string(),
+                            Some(s) if num => match s.parse::<f64>() {
+                                Ok(f) if f.is_finite() => s.clone(),
+                                _ => "null".to_string(),
+                            },
+                            Some(s) => json_string(s),
+                        };
+                        write!(out, "{}{key}: {value}", if ci == 0 { "" } else { ", " })?;
+                    }
+                    write!(out, "}}")?;
+                }
+                writeln!(out, "{}]", if self.rows.is_empty() { "" } else { "\n" })
             }
             Format::Markdown => {
                 writeln!(out, "| {} |", self.headers.join(" | "))?;

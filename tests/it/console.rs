@@ -93,3 +93,24 @@ fn dot_commands_work_one_shot_and_in_scripts() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(run.stdout, "a\n1\n");
 }
+
+#[test]
+fn json_keeps_the_column_order_and_types() {
+    let p = built();
+    let run = p.baimo(&["sql", "--format", "json", "select 2 as zeta, 'x' as alpha, null as mid, 'nan'::double as n, 1.5 as beta"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "[\n  {\"zeta\": 2, \"alpha\": \"x\", \"mid\": null, \"n\": null, \"beta\": 1.5}\n]\n");
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
+    assert_eq!(v[0]["zeta"], 2);
+    let run = p.baimo(&["sql", "--format", "json", "select 1 as a where false"]);
+    assert_eq!(run.stdout, "[]\n");
+}
+
+#[test]
+fn null_reads_null_in_a_table() {
+    let p = built();
+    let run = p.baimo(&["sql", "select null as a, '' as b"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let row = run.stdout.lines().find(|l| l.contains("NULL")).unwrap_or_default().to_string();
+    assert!(row.contains("NULL") && row.matches("NULL").count() == 1, "{}", run.stdout);
+}
