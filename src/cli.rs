@@ -46,6 +46,15 @@ fn interval(text: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// `--timeout` and `.timeout`: a positive duration.
+pub fn statement_timeout(text: &str) -> Result<Duration, String> {
+    let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
+    if d.is_zero() {
+        return Err("a timeout must be longer than 0s".into());
+    }
+    Ok(d)
+}
+
 /// `baimo --version`: baimo's version and the DuckDB it bundles (which decides what the
 /// warehouse file can hold; `pipelines/warehouse.toml` decides which DuckDB versions open it).
 pub fn version() -> String {
@@ -164,6 +173,9 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
+        /// Stop a statement that runs longer than this (e.g. 10s, 2m); the shell's `.timeout`.
+        #[arg(long, value_parser = statement_timeout)]
+        timeout: Option<Duration>,
     },
 
     /// List the report's claims, recomputed from its other figures (meta.claims): those that

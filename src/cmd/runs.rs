@@ -11,9 +11,12 @@ pub fn run(root: &Path, limit: usize, format: Format) -> Result<()> {
     let runs = publish::read_runs(&paths)?;
     let recent = &runs[runs.len().saturating_sub(limit)..];
     let mut out = std::io::stdout().lock();
+    // Newest first in every format.
     if format == Format::Json {
-        serde_json::to_writer_pretty(&mut out, recent).map_err(|e| Error::Internal(format!("writing JSON: {e}")))?;
-        return std::io::Write::write_all(&mut out, b"\n").map_err(Error::io("stdout"));
+        let newest_first: Vec<&publish::RunRecord> = recent.iter().rev().collect();
+        let mut text = serde_json::to_vec_pretty(&newest_first).map_err(|e| Error::Internal(format!("writing JSON: {e}")))?;
+        text.push(b'\n');
+        return std::io::Write::write_all(&mut out, &text).map_err(Error::io("stdout"));
     }
     let mut table = TextTable {
         headers: [

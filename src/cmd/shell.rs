@@ -12,6 +12,7 @@ use crate::render::{self, Format, TextTable};
 use rustyline::error::ReadlineError;
 use std::io::Write;
 use std::path::Path;
+use std::time::Duration;
 
 const HELP: &str = "\
 Statements end with `;` and may span lines. The warehouse is read-only: change it through raw/
@@ -20,6 +21,8 @@ and pipelines/, then `baimo build`.
   .schema <table>      columns of a table (schema.table) with types and descriptions
   .mode [<m>]          output: table, csv, json or markdown; without <m>, the current one
   .yi on|off           show columns whose name holds `cny` in 亿 (100 million)
+  .timeout <t>|off     stop a statement that runs longer than <t> (e.g. 10s, 2m)
+Ctrl-C stops the running statement and keeps the shell.
   .help                this text
   .quit                leave (also Ctrl-D)";
 
@@ -30,13 +33,15 @@ pub struct Session {
     conn: duckdb::Connection,
     mode: Format,
     yi: bool,
+    /// A statement running longer is interrupted (DuckDB's interrupt).
+    timeout: Option<Duration>,
     /// Results printed so far (a blank line separates two, except in JSON).
     printed: usize,
 }
 
 impl Session {
-    pub fn open(root: &Path, mode: Format) -> Result<Session> {
-        Ok(Session { conn: open_read_only(root)?, mode, yi: false, printed: 0 })
+    pub fn open(root: &Path, mode: Format, timeout: Option<Duration>) -> Result<Session> {
+        Ok(Session { conn: open_read_only(root)?, mode, yi: false, timeout, printed: 0 })
     }
 
     /// Runs a script: dot-commands (a line starting with `.` outside a statement) and SQL
@@ -75,7 +80,17 @@ impl Session {
     }
 
     fn execute(&mut self, sql: &str) -> Result<()> {
-        let table = render::query(&self.conn, sql).map_err(|e| match e {
+        let watchdog = self.timeout.map(|limit| Watchdog::start(self.conn.interrupt_handle(), limit));
+        let result = render::query(&self.conn, sql);
+        let timed_out = watchdog.is_some_and(Watchdog::stop);
+        let table = result.map_err(|e| match e {
+            Error::Sql { .. } if timed_out => Error::Usage(format!(
+                "the statement ran longer than {} and was stopped (--timeout, .timeout)",
+                humantime::format_duration(self.timeout.unwrap_or_default())
+            )),
+            Error::Sql { message, .. } if message.contains("Interrupt") => {
+                Error::Sql { location: Location::file("query"), message: "interrupted".into() }
+            }
             Error::Sql { message, .. } => {
                 Error::Sql { location: Location::file("query"), message: super::sql::explain(&message) }
             }
@@ -145,15 +160,51 @@ impl Session {
                 None => return Err(Error::Usage(format!("unknown mode `{m}` (table, csv, json, markdown)"))),
             },
             (".yi", Some(v @ ("on" | "off"))) => self.yi = v == "on",
+            (".timeout", Some("off")) => self.timeout = None,
+            (".timeout", Some(t)) => match crate::cli::statement_timeout(t) {
+                Ok(d) => self.timeout = Some(d),
+                Err(e) => return Err(Error::Usage(format!("`.timeout {t}`: {e}"))),
+            },
             _ => return Err(Error::Usage(format!("unknown command `{command}`; `.help` lists them"))),
         }
         Ok(true)
     }
 }
 
+/// Interrupts a statement once it has run for its time limit, unless stopped first.
+struct Watchdog {
+    stop: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<bool>,
+}
+
+impl Watchdog {
+    fn start(handle: std::sync::Arc<duckdb::InterruptHandle>, limit: Duration) -> Watchdog {
+        let (stop, stopped) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::spawn(move || match stopped.recv_timeout(limit) {
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                handle.interrupt();
+                true
+            }
+            _ => false,
+        });
+        Watchdog { stop, thread }
+    }
+
+    /// Whether the limit was reached.
+    fn stop(self) -> bool {
+        let _ = self.stop.send(());
+        self.thread.join().unwrap_or(false)
+    }
+}
+
 /// The interactive shell.
-pub fn run(root: &Path) -> Result<()> {
-    let mut session = Session::open(root, Format::Table)?;
+pub fn run(root: &Path, timeout: Option<Duration>) -> Result<()> {
+    let mut session = Session::open(root, Format::Table, timeout)?;
+    // Ctrl-C while a statement runs interrupts it (at the prompt the line editor reads it as a
+    // key and clears the line); the shell goes on either way.
+    let handle = session.conn.interrupt_handle();
+    ctrlc::set_handler(move || handle.interrupt())
+        .map_err(|e| Error::Internal(format!("installing the Ctrl-C handler: {e}")))?;
     let mut editor =
         rustyline::DefaultEditor::new().map_err(|e| Error::Internal(format!("starting the shell: {e}")))?;
     let history = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache").join("baimo").join("history"));

@@ -37,25 +37,24 @@ pub fn open_published(root: &Path, files: bool) -> Result<Connection> {
 
 /// `baimo sql`: the query, the file, or (when stdin is not a terminal) the script piped in, one
 /// statement after another; with none of them and a terminal, the interactive shell.
-pub fn run(root: &Path, query: Option<String>, file: Option<&Path>, format: Format) -> Result<()> {
+pub fn run(
+    root: &Path,
+    query: Option<String>,
+    file: Option<&Path>,
+    format: Format,
+    timeout: Option<std::time::Duration>,
+) -> Result<()> {
     let script = match (query, file) {
         (Some(q), _) => q,
         (None, Some(f)) => std::fs::read_to_string(f).map_err(Error::io(f))?,
-        (None, None) if std::io::stdin().is_terminal() => return super::shell::run(root),
+        (None, None) if std::io::stdin().is_terminal() => return super::shell::run(root, timeout),
         (None, None) => {
             let mut text = String::new();
             std::io::stdin().read_to_string(&mut text).map_err(Error::io("stdin"))?;
             text
         }
     };
-    print_script(root, &script, format)
-}
-
-/// Runs a script's statements and dot-commands in order and prints each result (a blank line
-/// between two in table, CSV and Markdown; JSON prints one array per statement, as DuckDB's
-/// shell does). The first error stops it.
-pub fn print_script(root: &Path, script: &str, format: Format) -> Result<()> {
-    super::shell::Session::open(root, format)?.run_script(script)
+    super::shell::Session::open(root, format, timeout)?.run_script(&script)
 }
 
 /// Runs one query on the published warehouse and prints it to stdout.

@@ -114,3 +114,52 @@ fn null_reads_null_in_a_table() {
     let row = run.stdout.lines().find(|l| l.contains("NULL")).unwrap_or_default().to_string();
     assert!(row.contains("NULL") && row.matches("NULL").count() == 1, "{}", run.stdout);
 }
+
+#[test]
+fn runs_list_newest_first_in_every_format() {
+    let p = built();
+    let run = p.baimo(&["build", "--select", "market"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let json: serde_json::Value = serde_json::from_str(&p.baimo(&["runs", "--format", "json"]).stdout).expect("json");
+    let json_ids: Vec<String> = json.as_array().expect("array").iter().map(|r| r["id"].as_str().unwrap_or_default().to_string()).collect();
+    let csv = p.baimo(&["runs", "--format", "csv"]).stdout;
+    let csv_ids: Vec<String> = csv.lines().skip(1).map(|l| l.split(',').next().unwrap_or_default().to_string()).collect();
+    assert_eq!(json_ids.len(), 2);
+    assert_eq!(json_ids, csv_ids);
+    assert!(json_ids[0] > json_ids[1], "newest first: {json_ids:?}");
+}
+
+#[test]
+fn a_statement_over_its_time_limit_is_stopped() {
+    let p = built();
+    let started = std::time::Instant::now();
+    let run = p.baimo(&["sql", "--timeout", "1s", "select sum(i) from range(300000000000) t(i)"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_stderr_has(&["ran longer than 1s", "stopped"]);
+    assert!(started.elapsed().as_secs() < 30, "the interrupt did not stop it");
+    // The shell's .timeout does the same inside a script, and the next statement still runs.
+    let run = p.baimo_stdin(&["sql", "--format", "csv"], ".timeout 1s\nselect 1 as one;\n");
+    assert_eq!((run.code, run.stdout.as_str()), (0, "one\n1\n"), "{}", run.stderr);
+}
+
+#[test]
+fn ctrl_c_stops_the_running_statement_and_keeps_the_shell() {
+    let p = built();
+    let command = format!(
+        "HOME={} {} -C {} sql; echo shell-exited-$?; sleep 30",
+        p.path().display(),
+        env!("CARGO_BIN_EXE_baimo"),
+        p.path().display()
+    );
+    let term = crate::common::Terminal::start(&command);
+    term.wait_for("baimo> ", 1);
+    term.line("select sum(i) from range(300000000000) t(i);");
+    std::thread::sleep(std::time::Duration::from_millis(800));
+    term.send(&["C-c"]);
+    term.wait_for("interrupted", 1);
+    term.line("select 6 * 7 as answer;");
+    term.wait_for("42", 1);
+    assert!(term.alive());
+    term.line(".quit");
+    term.wait_for("shell-exited-0", 1);
+}
