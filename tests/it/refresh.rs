@@ -251,8 +251,9 @@ fn runs_lists_failed_and_successful_runs() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let runs: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).expect("json");
     let statuses: Vec<&str> = runs.iter().filter_map(|r| r["status"].as_str()).collect();
-    assert_eq!(statuses, ["success", "failed"]);
-    assert!(runs[1]["reason"].as_str().unwrap_or_default().contains("raw/market.csv"));
+    // Newest first, as the table lists them.
+    assert_eq!(statuses, ["failed", "success"]);
+    assert!(runs[0]["reason"].as_str().unwrap_or_default().contains("raw/market.csv"));
     let table = p.baimo(&["runs"]);
     assert!(table.stdout.contains("failed") && table.stdout.contains("success"), "{}", table.stdout);
     // The warehouse holds the history up to itself.
