@@ -14,7 +14,7 @@ pub fn print_timings(summary: &Summary) {
     for s in &summary.record.stages {
         t.rows.push(vec![Some(s.stage.clone()), Some(format!("{:.3}", s.seconds)), Some(s.rows.to_string())]);
     }
-    t.rows.push(vec![Some("total (wall)".into()), Some(format!("{:.3}", summary.seconds)), None]);
+    t.rows.push(vec![Some("total (wall)".into()), Some(format!("{:.3}", summary.seconds)), Some(String::new())]);
     let _ = t.write(crate::render::Format::Table, &mut std::io::stderr().lock());
 }
 

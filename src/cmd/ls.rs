@@ -55,8 +55,7 @@ pub fn listing(conn: &Connection) -> Result<TextTable> {
         rows: Vec::new(),
     };
     for t in tables(conn)? {
-        let description = (!t.description.is_empty()).then(|| t.description.clone());
-        out.rows.push(vec![Some(t.qualified()), Some(t.kind), Some(t.rows), description]);
+        out.rows.push(vec![Some(t.qualified()), Some(t.kind), Some(t.rows), Some(t.description.clone())]);
     }
     Ok(out)
 }

@@ -37,7 +37,7 @@ pub fn run(root: &Path, limit: usize, format: Format) -> Result<()> {
     };
     for r in recent.iter().rev() {
         let seconds: f64 = r.stages.iter().map(|s| s.seconds).sum();
-        let reason = r.reason.as_deref().map(|s| s.lines().next().unwrap_or("").to_string());
+        let reason = Some(r.reason.as_deref().and_then(|s| s.lines().next()).unwrap_or_default().to_string());
         table.rows.push(vec![
             Some(r.id.clone()),
             Some(r.trigger.clone()),
