@@ -163,13 +163,7 @@ fn completions_are_printed_for_each_shell() {
 fn the_shell_runs_statements_dot_commands_and_survives_errors() {
     let p = report_built();
     // The interactive shell, in a real terminal: an error is printed and the shell goes on.
-    let command = format!(
-        "HOME={} {} -C {} sql; echo shell-exited-$?; sleep 30",
-        p.path().display(),
-        env!("CARGO_BIN_EXE_baimo"),
-        p.path().display()
-    );
-    let term = crate::common::Terminal::start(&command);
+    let term = crate::common::Terminal::baimo_shell(&p);
     term.wait_for("baimo> ", 1);
     term.line(".tables");
     term.wait_for("marts.training_run_cost", 1);

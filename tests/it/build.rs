@@ -12,10 +12,7 @@ fn id_share_contract(description: &str, file: &str) -> String {
 }
 
 fn built() -> Project {
-    let p = Project::new("good");
-    let run = p.baimo(&["build"]);
-    assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
-    p
+    Project::built("good")
 }
 
 #[test]

@@ -4,10 +4,7 @@
 use crate::common::Project;
 
 fn built() -> Project {
-    let p = Project::new("good");
-    let run = p.baimo(&["build"]);
-    assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
-    p
+    Project::built("good")
 }
 
 #[test]
@@ -145,13 +142,7 @@ fn a_statement_over_its_time_limit_is_stopped() {
 #[test]
 fn ctrl_c_stops_the_running_statement_and_keeps_the_shell() {
     let p = built();
-    let command = format!(
-        "HOME={} {} -C {} sql; echo shell-exited-$?; sleep 30",
-        p.path().display(),
-        env!("CARGO_BIN_EXE_baimo"),
-        p.path().display()
-    );
-    let term = crate::common::Terminal::start(&command);
+    let term = crate::common::Terminal::baimo_shell(&p);
     term.wait_for("baimo> ", 1);
     term.line("select sum(i) from range(300000000000) t(i);");
     std::thread::sleep(std::time::Duration::from_millis(800));

@@ -7,10 +7,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 fn built() -> Project {
-    let p = Project::new("good");
-    let run = p.baimo(&["build"]);
-    assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
-    p
+    Project::built("good")
 }
 
 /// Runs baimo and kills it if it has not finished within `limit`: a hang is a failure, not a

@@ -8,10 +8,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 fn built() -> Project {
-    let p = Project::new("good");
-    let run = p.baimo(&["build"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    p
+    Project::built("good")
 }
 
 fn last_run(p: &Project) -> serde_json::Value {

@@ -3,22 +3,11 @@
 -- doubling period as days and as a yearly multiple (low and high where the report gives a
 -- range: the shorter period grows faster); the market's multiple between its stated years.
 -- `qualifier` carries the bound of the figure (a floor stays a floor).
-with facts as (
-    select id, subject, metric, period, value_low, value_high, value_qualifier, value_unit, value_raw
-    from staging.compute_facts
-    union all
-    select id, subject, metric, period, value_low, value_high, value_qualifier, value_unit, value_raw
-    from staging.trend_facts
-    union all
-    select id, subject, metric, period, value_low, value_high, value_qualifier, value_unit, value_raw
-    from staging.market_facts
-),
-
-years as (
+with years as (
     select *,
         case when regexp_full_match(period, '[0-9]{4}-[0-9]{4}')
              then cast(split_part(period, '-', 2) as integer) - cast(split_part(period, '-', 1) as integer) end as span_years
-    from facts
+    from staging.facts
 ),
 
 cagrs as (

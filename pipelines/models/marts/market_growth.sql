@@ -4,10 +4,7 @@
 -- with NULLs for what cannot be recomputed.
 with facts as (
     select id, subject, metric, period, value_low, value_high, value_qualifier, value_unit, value_raw
-    from staging.market_facts
-    union all
-    select id, subject, metric, period, value_low, value_high, value_qualifier, value_unit, value_raw
-    from staging.compute_facts
+    from staging.facts
 ),
 
 stated as (

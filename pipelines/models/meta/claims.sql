@@ -6,9 +6,7 @@
 -- change a cell of raw/ and the explanation changes with it. Statements paraphrase the claim;
 -- the stated figure is kept verbatim in stated_raw.
 with f as (
-    select id, value_low, value_high, value_qualifier, value_unit, value_raw, ref from staging.market_facts
-    union all
-    select id, value_low, value_high, value_qualifier, value_unit, value_raw, ref from staging.compute_facts
+    select * from staging.facts
 ),
 
 growth as (

@@ -58,6 +58,14 @@ impl Project {
         Project { dir }
     }
 
+    /// A temp copy of `tests/fixtures/<name>`, built and published.
+    pub fn built(name: &str) -> Project {
+        let p = Project::new(name);
+        let run = p.baimo(&["build"]);
+        assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
+        p
+    }
+
     /// A temp copy of the real project's raw/ and pipelines/.
     pub fn report_project() -> Project {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -187,6 +195,15 @@ impl Terminal {
             .expect("run tmux (tools/install-deps installs it)");
         assert!(ok.success(), "tmux new-session failed");
         Terminal { name }
+    }
+
+    /// `baimo sql` on `p` in a new terminal (history kept inside the project); when the shell
+    /// leaves, the terminal shows `shell-exited-<code>`.
+    pub fn baimo_shell(p: &Project) -> Terminal {
+        let dir = p.path().display();
+        let command =
+            format!("HOME={dir} {} -C {dir} sql; echo shell-exited-$?; sleep 30", env!("CARGO_BIN_EXE_baimo"));
+        Terminal::start(&command)
     }
 
     /// Types `keys` (tmux key names such as `Enter` and `C-c` are separate arguments).
