@@ -178,6 +178,22 @@ pub enum Command {
         timeout: Option<Duration>,
     },
 
+    /// Show what a build would change against the published warehouse, or what changed between
+    /// two warehouse files: each changed value with its cell and its text before and after, rows
+    /// added and removed per source and model, and schema changes.
+    ///
+    /// Examples:
+    ///   baimo diff                                   # what `baimo build` would change now
+    ///   baimo diff --format json
+    ///   baimo diff old.duckdb warehouse/baimo.duckdb # between two files
+    #[command(verbatim_doc_comment)]
+    Diff {
+        /// OLD and NEW warehouse files (default: the published warehouse and what a build would make).
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Table)]
+        format: Format,
+    },
+
     /// List the report's claims, recomputed from its other figures (meta.claims): those that
     /// disagree first, then those that agree only as a bound.
     ///

@@ -38,6 +38,7 @@ fn main() -> ExitCode {
         Command::Schedule { every, wait } => cmd::schedule::run(&root, every, wait),
         Command::Runs { limit, format } => cmd::runs::run(&root, limit, format),
         Command::Sql { query, file, format, timeout } => cmd::sql::run(&root, query, file.as_deref(), format, timeout),
+        Command::Diff { files, format } => cmd::diff::run(&root, &files, format),
         Command::Claims { status, format } => cmd::sql::claims(&root, status.as_deref(), format),
         Command::Rejects { format } => cmd::sql::rejects(&root, format),
         Command::Ls { format } => cmd::ls::run(&root, format),

@@ -18,6 +18,7 @@ pub const META_TABLES: &[&str] = &[
     "meta.rejects",
     "meta.test_results",
     "meta.columns",
+    "meta.changes",
 ];
 
 /// Everything under `pipelines/`, read and checked before any file is opened for writing.

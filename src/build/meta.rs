@@ -2,6 +2,7 @@
 //! src/sql/meta.sql). Rows go through DuckDB's appender.
 
 use super::audit::Outcome;
+use super::diff::Change;
 use super::ingest::Ingested;
 use super::publish::RunRecord;
 use crate::error::{Error, Result};
@@ -92,6 +93,15 @@ pub fn write_test_results(conn: &Connection, run_id: &str, outcomes: &[Outcome])
     app.flush().map_err(Error::duckdb("meta.test_results"))
 }
 
+pub fn write_changes(conn: &Connection, run_id: &str, changes: &[Change]) -> Result<()> {
+    let mut app = conn.appender_to_db("changes", "meta").map_err(Error::duckdb("meta.changes"))?;
+    for c in changes {
+        app.append_row(params![run_id, c.table, c.kind, c.key, c.column, c.cell, c.old, c.new, c.rows])
+            .map_err(Error::duckdb("meta.changes"))?;
+    }
+    app.flush().map_err(Error::duckdb("meta.changes"))
+}
+
 pub fn write_runs(conn: &Connection, runs: &[RunRecord]) -> Result<()> {
     // A run logged twice (a retried append) keeps its last record.
     let mut last: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
@@ -117,7 +127,8 @@ pub fn write_runs(conn: &Connection, runs: &[RunRecord]) -> Result<()> {
             to_json(&r.inputs),
             r.changed.join(" "),
             r.carried_over.join(" "),
-            fingerprint
+            fingerprint,
+            r.changes
         ])
         .map_err(Error::duckdb("recording meta.runs"))?;
     }

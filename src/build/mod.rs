@@ -13,6 +13,7 @@
 
 pub mod audit;
 pub mod carry;
+pub mod diff;
 pub mod ingest;
 pub mod meta;
 pub mod plan;
@@ -37,6 +38,8 @@ pub struct Summary {
     pub record: RunRecord,
     pub tests: Vec<Outcome>,
     pub rejects: Vec<Reject>,
+    /// What the run changes against the published warehouse (empty when nothing is published).
+    pub changes: Vec<diff::Change>,
     /// Wall time of the whole run, from taking the lock to publishing.
     pub seconds: f64,
 }
@@ -57,11 +60,13 @@ pub struct Options {
     pub changed: Vec<String>,
     /// The inputs' fingerprint, when the caller has already computed it.
     pub fingerprint: Option<fingerprint::Fingerprint>,
+    /// Compare the result with the published warehouse (false when that file is damaged).
+    pub compare: bool,
 }
 
 impl Options {
     pub fn new(trigger: &str, publish: bool) -> Options {
-        Options { trigger: trigger.into(), publish, select: None, wait: None, changed: Vec::new(), fingerprint: None }
+        Options { trigger: trigger.into(), publish, select: None, wait: None, changed: Vec::new(), fingerprint: None, compare: true }
     }
 }
 
@@ -101,6 +106,7 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
         carried_over: Vec::new(),
         fingerprint: Some(fingerprint),
         published: None,
+        changes: None,
     };
     let plan = match &options.select {
         Some(sel) if options.publish && paths.published.exists() => Plan::select(project, sel, &paths.published)?,
@@ -119,10 +125,10 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
         Connection::open_in_memory().map_err(Error::duckdb("opening an in-memory database"))?
     };
 
-    let result = execute(&conn, project, &paths, &plan, &mut record, options.publish);
+    let result = execute(&conn, project, &paths, &plan, &mut record, options);
     record.finished_at = publish::now();
     match result {
-        Ok((tests, rejects, finish)) => {
+        Ok((tests, rejects, changes, finish)) => {
             if options.publish {
                 let closed = conn
                     .execute_batch("checkpoint build; use memory; detach build")
@@ -140,7 +146,7 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
                 record.status = "checked".into();
             }
             let seconds = started.elapsed().as_secs_f64();
-            Ok(Summary { record, tests, rejects, seconds })
+            Ok(Summary { record, tests, rejects, changes, seconds })
         }
         Err(e) => {
             drop(conn);
@@ -165,6 +171,11 @@ fn open_build_file(build_file: &Path, storage_version: &str) -> Result<Connectio
     Ok(conn)
 }
 
+fn attach_published(conn: &Connection, published: &Path) -> duckdb::Result<()> {
+    let path = published.display().to_string().replace('\'', "''");
+    conn.execute_batch(&format!("attach '{path}' as published (read_only)"))
+}
+
 /// Records a failed run in the log and hands the error back.
 fn fail_run(paths: &Paths, mut record: RunRecord, e: Error) -> Error {
     record.status = "failed".into();
@@ -176,8 +187,8 @@ fn fail_run(paths: &Paths, mut record: RunRecord, e: Error) -> Error {
     e
 }
 
-/// The tests' outcomes, the rejected cells, and when publishing began.
-type Executed = (Vec<Outcome>, Vec<Reject>, Instant);
+/// The tests' outcomes, the rejected cells, the changes, and when publishing began.
+type Executed = (Vec<Outcome>, Vec<Reject>, Vec<diff::Change>, Instant);
 
 fn execute(
     conn: &Connection,
@@ -185,8 +196,9 @@ fn execute(
     paths: &Paths,
     plan: &Plan,
     record: &mut RunRecord,
-    publishing: bool,
+    options: &Options,
 ) -> Result<Executed> {
+    let (publishing, options_compare) = (options.publish, options.compare);
     let t = Instant::now();
     load::register(conn)?;
     // Larger-than-memory work spills to disk instead of growing without bound.
@@ -199,11 +211,23 @@ fn execute(
         conn.execute_batch(include_str!("../sql/meta.sql")).map_err(Error::duckdb("creating the meta schema"))?;
         conn.execute_batch(include_str!("../sql/macros.sql")).map_err(Error::duckdb("creating the macros"))
     })?;
-    if let Some(published) = &plan.carry_from {
-        let path = published.display().to_string().replace('\'', "''");
-        conn.execute_batch(&format!("attach '{path}' as published (read_only)"))
-            .map_err(Error::duckdb(format!("attaching {} to carry tables over", published.display())))?;
-    }
+    // The published warehouse: tables are carried over from it, and the build is compared with
+    // it. Attached now, before file access is closed for the models.
+    let attached = match &plan.carry_from {
+        Some(published) => {
+            attach_published(conn, published)
+                .map_err(Error::duckdb(format!("attaching {} to carry tables over", published.display())))?;
+            true
+        }
+        None if options_compare && paths.published.exists() => match attach_published(conn, &paths.published) {
+            Ok(()) => true,
+            Err(e) => {
+                tracing::warn!("cannot compare with the published warehouse ({e}): no meta.changes for this build");
+                false
+            }
+        },
+        None => false,
+    };
 
     record.stages.push(Stage { stage: "prepare".into(), seconds: t.elapsed().as_secs_f64(), rows: 0 });
     let all_rejects = load::in_transaction(conn, || {
@@ -218,6 +242,29 @@ fn execute(
 
     let outcomes = audit::audit(conn, project, record)?;
 
+    // What this build changes against the published warehouse.
+    let mut changes = Vec::new();
+    if attached {
+        let t = Instant::now();
+        let current: String = conn
+            .query_row("select current_database()", [], |r| r.get(0))
+            .map_err(Error::duckdb("naming the build database"))?;
+        // A comparison that fails (a published file damaged in a way its check missed) costs the
+        // change record, not the build.
+        match diff::diff(conn, &current, project) {
+            Ok(found) => {
+                changes = found;
+                record.changes = Some(diff::summary(&changes));
+                load::in_transaction(conn, || meta::write_changes(conn, &record.id, &changes))?;
+            }
+            Err(e) => {
+                tracing::warn!("could not compare with the published warehouse: {e}");
+                record.changes = Some(format!("not compared with the published warehouse: {e}"));
+            }
+        }
+        record.stages.push(Stage { stage: "diff".into(), seconds: t.elapsed().as_secs_f64(), rows: changes.len() as u64 });
+    }
+
     // The run history up to and including this run: the first step of publishing.
     let publishing_started = Instant::now();
     let mut history = if publishing { publish::read_runs(paths)? } else { Vec::new() };
@@ -226,9 +273,9 @@ fn execute(
     this.finished_at = publish::now();
     history.push(this);
     load::in_transaction(conn, || meta::write_runs(conn, &history))?;
-    if plan.carry_from.is_some() {
+    if attached {
         conn.execute_batch("detach published").map_err(Error::duckdb("detaching the published warehouse"))?;
     }
-    Ok((outcomes, all_rejects, publishing_started))
+    Ok((outcomes, all_rejects, changes, publishing_started))
 }
 

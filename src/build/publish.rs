@@ -59,6 +59,9 @@ pub struct RunRecord {
     /// up-to-date one without opening DuckDB.
     #[serde(default)]
     pub published: Option<FileCheck>,
+    /// What the run changed against the warehouse published before it, in one line.
+    #[serde(default)]
+    pub changes: Option<String>,
 }
 
 /// A cheap check of a file: its size and the sha256 of its first and last 64 KiB (DuckDB's

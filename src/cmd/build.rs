@@ -32,6 +32,9 @@ pub fn report(summary: &Summary, published: bool) {
             summary.rejects.len()
         );
     }
+    if let Some(changes) = &r.changes {
+        eprintln!("changes: {changes}");
+    }
     let total = summary.seconds;
     let what = if published { "published warehouse/baimo.duckdb" } else { "check passed (nothing published)" };
     eprintln!(

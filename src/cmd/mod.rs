@@ -1,6 +1,7 @@
 //! One file per verb.
 
 pub mod build;
+pub mod diff;
 pub mod docs;
 pub mod export;
 pub mod gen;

@@ -34,6 +34,7 @@ pub fn run(root: &Path, full: bool, wait: Option<Duration>, trigger: &str) -> Re
         // Nothing can be trusted or carried over from it: rebuild everything, and say so.
         tracing::warn!("the published warehouse is damaged ({why}): rebuilding everything");
         options.changed = vec![format!("published file damaged: {why}")];
+        options.compare = false;
         options.fingerprint = Some(now);
         return build::run_project(root, &project, &options).map(|s| Outcome::Built(Box::new(s)));
     }

@@ -18,9 +18,23 @@ create table meta.runs (
     inputs varchar,
     changed varchar,
     carried_over varchar,
-    fingerprint varchar
+    fingerprint varchar,
+    changes varchar
 );
 comment on table meta.runs is 'Every build of this warehouse up to and including the one that made it (failed runs too); runs.jsonl beside the file goes on after it';
+
+create table meta.changes (
+    run_id varchar,
+    "table" varchar,
+    kind varchar,
+    "key" varchar,
+    "column" varchar,
+    cell varchar,
+    old varchar,
+    new varchar,
+    "rows" bigint
+);
+comment on table meta.changes is 'What the build that made this warehouse changed against the warehouse published before it: rows added, removed and changed per source (each changed value with its cell, old and new text), rows of models, schema changes';
 
 create table meta.files (
     run_id varchar,

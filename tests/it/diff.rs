@@ -1,0 +1,58 @@
+//! `baimo diff` and the change summary of a build (issue 14 §1): a changed cell is named with
+//! its file, cell and text before and after; rows added are counted; the detail is kept in the
+//! new warehouse as meta.changes and the summary in the run log.
+
+use crate::common::Project;
+
+#[test]
+fn a_changed_cell_is_named_with_its_old_and_new_text() {
+    let p = Project::built("good");
+    p.edit("raw/market.csv", "132.3亿元", "133.3亿元");
+    let run = p.baimo(&["diff", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let changes: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let value = changes
+        .as_array()
+        .expect("array")
+        .iter()
+        .find(|c| c["kind"] == "changed")
+        .unwrap_or_else(|| panic!("no changed value in {changes}"));
+    assert_eq!(value["table"], "staging.market");
+    assert_eq!(value["cell"], "raw/market.csv E2");
+    assert_eq!((value["old"].as_str(), value["new"].as_str()), (Some("132.3亿元"), Some("133.3亿元")));
+    run.assert_stderr_has(&["market: 1 value changed (raw/market.csv E2 132.3亿元 → 133.3亿元)", "model"]);
+    // diff publishes nothing.
+    assert_eq!(p.csv("select value_raw from staging.market where _row = 2"), "value_raw\n132.3亿元\n");
+
+    // The build says the same, and keeps the detail.
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_stderr_has(&["changes: market: 1 value changed"]);
+    assert_eq!(
+        p.csv("select kind, cell, old, new from meta.changes where kind = 'changed'"),
+        "kind,cell,old,new\nchanged,raw/market.csv E2,132.3亿元,133.3亿元\n"
+    );
+    let last = p.read("warehouse/runs.jsonl").lines().last().unwrap_or_default().to_string();
+    assert!(last.contains("1 value changed"), "{last}");
+
+    // Nothing changed: it says so.
+    let run = p.baimo(&["diff"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_stderr_has(&["no change from the published warehouse"]);
+}
+
+#[test]
+fn rows_added_and_two_files_compared() {
+    let p = Project::built("good");
+    let old = p.file("old.duckdb");
+    std::fs::copy(p.warehouse(), &old).expect("copy");
+    let csv = p.read("raw/market.csv");
+    let extra = csv.lines().nth(1).expect("a row").replacen("market.size.2023", "market.size.2022", 1);
+    p.write("raw/market.csv", &format!("{csv}{extra}\n"));
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_stderr_has(&["market: 1 row added"]);
+    let run = p.baimo(&["diff", "--format", "csv", &old.display().to_string(), &p.warehouse().display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("staging.market,added,id = market.size.2022"), "{}", run.stdout);
+}
