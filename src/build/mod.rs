@@ -171,6 +171,37 @@ fn open_build_file(build_file: &Path, storage_version: &str) -> Result<Connectio
     Ok(conn)
 }
 
+/// Fails the build when a source changed more of its values than its contract's `max_changed`.
+fn check_change_limits(conn: &Connection, project: &Project, changes: &[diff::Change]) -> Result<()> {
+    let mut over = Vec::new();
+    for c in project.contracts.iter() {
+        let Some(limit) = c.max_changed else { continue };
+        let table = format!("staging.{}", c.name);
+        let changed = changes.iter().filter(|x| x.table == table && matches!(x.kind.as_str(), "changed" | "added" | "removed")).count();
+        if changed == 0 {
+            continue;
+        }
+        let rows: i64 = conn
+            .query_row(&format!("select count(*) from staging.{}", crate::spec::quote(&c.name)), [], |r| r.get(0))
+            .map_err(Error::duckdb(format!("counting {table}")))?;
+        let values = rows as usize * c.columns.len();
+        if !limit.allows(changed, values) {
+            let limit_text = match limit {
+                crate::spec::MaxRejected::Count(n) => format!("{n}"),
+                crate::spec::MaxRejected::Fraction(f) => format!("{}%", f * 100.0),
+            };
+            over.push(format!(
+                "  {table}: {changed} of {values} values changed against the published warehouse, over max_changed = {limit_text} in {} (`baimo diff` lists them; a shifted row changes every value below it)",
+                c.path
+            ));
+        }
+    }
+    if over.is_empty() {
+        return Ok(());
+    }
+    Err(Error::TestsFailed { count: over.len(), details: over.join("\n") })
+}
+
 fn attach_published(conn: &Connection, published: &Path) -> duckdb::Result<()> {
     let path = published.display().to_string().replace('\'', "''");
     conn.execute_batch(&format!("attach '{path}' as published (read_only)"))
@@ -254,6 +285,7 @@ fn execute(
         match diff::diff(conn, &current, project) {
             Ok(found) => {
                 changes = found;
+                check_change_limits(conn, project, &changes)?;
                 record.changes = Some(diff::summary(&changes));
                 load::in_transaction(conn, || meta::write_changes(conn, &record.id, &changes))?;
             }

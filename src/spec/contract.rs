@@ -37,6 +37,9 @@ pub struct Contract {
     pub on_error: OnError,
     #[serde(default)]
     pub max_rejected: MaxRejected,
+    /// The most of this source's values a build may change against the published warehouse
+    /// (a count or a percentage of its values): a row shift changes almost everything at once.
+    pub max_changed: Option<MaxRejected>,
     pub columns: Vec<Column>,
 }
 
@@ -62,7 +65,8 @@ pub enum OnError {
     Quarantine,
 }
 
-/// The quarantine limit: a count of rejected rows, or a fraction written `"5%"`.
+/// A limit written as a count (`3`) or a fraction (`"5%"`): the quarantine limit on rejected
+/// rows, and `max_changed` on changed values.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum MaxRejected {
     Count(u64),
@@ -108,7 +112,7 @@ impl<'de> Deserialize<'de> for MaxRejected {
                 match pct {
                     Some(p) if (0.0..=100.0).contains(&p) => Ok(MaxRejected::Fraction(p / 100.0)),
                     _ => Err(serde::de::Error::custom(format!(
-                        "max_rejected must be a count (3) or a percentage (\"5%\"), found `{t}`"
+                        "max_rejected and max_changed are a count (3) or a percentage (\"5%\"), found `{t}`"
                     ))),
                 }
             }

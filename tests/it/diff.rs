@@ -56,3 +56,19 @@ fn rows_added_and_two_files_compared() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("staging.market,added,id = market.size.2022"), "{}", run.stdout);
 }
+
+#[test]
+fn max_changed_stops_a_build_that_changes_too_much() {
+    let p = Project::built("good");
+    p.edit("pipelines/sources/market.toml", "on_error = \"fail\"", "on_error = \"fail\"\nmax_changed = 1");
+    let before = p.warehouse_sha256();
+    p.edit("raw/market.csv", "132.3亿元", "133.3亿元");
+    p.edit("raw/market.csv", "50.6%", "51.6%");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_stderr_has(&["staging.market: 2 of", "max_changed = 1", "pipelines/sources/market.toml"]);
+    assert_eq!(p.warehouse_sha256(), before, "nothing is published");
+    p.edit("raw/market.csv", "51.6%", "50.6%");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "one change is within the limit: {}", run.stderr);
+}
