@@ -54,6 +54,10 @@ pub fn compute(root: &Path, project: &Project) -> Result<Fingerprint> {
     let refs: Vec<&Path> = audit_paths.iter().map(|p| p.as_path()).collect();
     parts.insert("audits".to_string(), hash_files(&refs)?);
     parts.insert("settings".to_string(), hash_files(&[&root.join(crate::spec::SETTINGS_FILE)])?);
+    parts.insert(
+        "corrections".to_string(),
+        hash_files(&[&root.join(crate::spec::corrections::CORRECTIONS_FILE)])?,
+    );
     let mut h = Sha256::new();
     for (k, v) in &parts {
         h.update(k.as_bytes());

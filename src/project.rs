@@ -19,6 +19,7 @@ pub const META_TABLES: &[&str] = &[
     "meta.test_results",
     "meta.columns",
     "meta.changes",
+    "meta.corrections",
 ];
 
 /// Everything under `pipelines/`, read and checked before any file is opened for writing.
@@ -29,6 +30,8 @@ pub struct Project {
     pub audits: Vec<Check>,
     /// `pipelines/warehouse.toml`, or the defaults.
     pub settings: Settings,
+    /// `pipelines/corrections.toml`: the report's slips, corrected on the record.
+    pub corrections: Vec<crate::spec::corrections::Correction>,
 }
 
 impl Project {
@@ -47,7 +50,8 @@ impl Project {
         let models = order.into_iter().map(|i| models[i].clone()).collect();
         let audits = checks::audit_checks(root)?;
         let settings = Settings::load(root)?;
-        Ok(Project { contracts, models, audits, settings })
+        let corrections = crate::spec::corrections::load(root, &contracts)?;
+        Ok(Project { contracts, models, audits, settings, corrections })
     }
 }
 

@@ -41,7 +41,7 @@ pub fn load_sources(
             }
         }
         let (extract_before, validate_before) = (t_extract, t_validate);
-        let ingested = ingest(conn, contract, (&mut t_extract, &mut t_validate));
+        let ingested = ingest(conn, contract, &project.corrections, (&mut t_extract, &mut t_validate));
         t_load += t.elapsed().as_secs_f64() - (t_extract - extract_before) - (t_validate - validate_before);
         match ingested {
             Ok(mut ingested) => {
@@ -84,6 +84,8 @@ pub fn load_sources(
     meta::write_files(conn, &record.id, &files)?;
     meta::write_rejects(conn, &record.id, &all_rejects)?;
     meta::write_sources(conn, &project.contracts)?;
+    let corrected: Vec<(String, String)> = files.iter().flat_map(|(_, f)| f.corrected.iter().cloned()).collect();
+    meta::write_corrections(conn, &record.id, &project.corrections, &corrected, &record.carried_over)?;
     t_load += t.elapsed().as_secs_f64();
     record.stages.push(Stage { stage: "load".into(), seconds: t_load, rows: record.rows_loaded });
     Ok(all_rejects)
@@ -114,12 +116,19 @@ pub struct Ingested {
     pub rejects: Vec<Reject>,
     /// For each contract column, the file's column it was found in.
     pub column_index: Vec<u32>,
+    /// The corrections applied to this source, with the cell each corrected.
+    pub corrected: Vec<(String, String)>,
 }
 
 /// Extract, validate and load one source, batch by batch (a CSV file is streamed, so memory is
 /// bounded by the batch, not the file), then check its keys across the whole table and apply
 /// the quarantine limit. Extract and validate times are added to `timing`.
-fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) -> Result<Ingested> {
+fn ingest(
+    conn: &Connection,
+    contract: &Contract,
+    corrections: &[crate::spec::corrections::Correction],
+    timing: (&mut f64, &mut f64),
+) -> Result<Ingested> {
     let (t_extract, t_validate) = timing;
     let t = Instant::now();
     let mut batches = extract::Batches::open(contract, extract::BATCH_ROWS)?;
@@ -127,6 +136,7 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) 
     create_staging(conn, contract)?;
     let progress = crate::progress::rows(&contract.name);
     let (mut rows_read, mut rows_loaded, mut rejects) = (0usize, 0usize, Vec::new());
+    let mut corrected: Vec<(String, String)> = Vec::new();
     // Three threads, one batch apart: a reader, a validator, and this one, which loads (the
     // DuckDB connection stays on one thread). At most five batches are in memory at once. The
     // stages overlap, so each is charged the time the next one waited for it: extract is the
@@ -158,7 +168,7 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) 
             let t = Instant::now();
             let Ok(batch) = raw_receiver.recv() else { break };
             let reading = t.elapsed().as_secs_f64();
-            let validated = batch.and_then(|b| validate::validate(contract, &b)).map(|v| (v, reading));
+            let validated = batch.and_then(|b| validate::validate_with(contract, &b, corrections)).map(|v| (v, reading));
             let failed = validated.is_err();
             if valid_sender.send(validated).is_err() || failed {
                 break;
@@ -175,6 +185,7 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) 
             rows_read += validated.rows_read;
             progress.inc(validated.rows_read as u64);
             rejects.extend(validated.rejects);
+            corrected.extend(validated.corrected);
         }
         let failed = |what: &str| Error::Internal(format!("{what} {} failed unexpectedly", contract.file));
         validator.join().map_err(|_| failed("validating"))?;
@@ -205,7 +216,16 @@ fn ingest(conn: &Connection, contract: &Contract, timing: (&mut f64, &mut f64)) 
         return Err(validate::rejected_error(contract, &rejects, Some((rejected_rows, rows_read))));
     }
     document_source(conn, contract)?;
-    Ok(Ingested { sha256, bytes, rows_read, rows_loaded, rejected_rows, rejects, column_index })
+    // A correction whose row this source no longer has has outlived its reason.
+    for c in corrections.iter().filter(|c| c.source == contract.name) {
+        if !corrected.iter().any(|(id, _)| id == &c.id) {
+            return Err(Error::spec(
+                crate::error::Location::file(crate::spec::corrections::CORRECTIONS_FILE),
+                format!("correction `{}`: {} has no row with {}; update or remove the correction", c.id, contract.file, c.key_text()),
+            ));
+        }
+    }
+    Ok(Ingested { sha256, bytes, rows_read, rows_loaded, rejected_rows, rejects, column_index, corrected })
 }
 
 /// `COMMENT ON` the staged table and each of its columns.

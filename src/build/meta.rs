@@ -93,6 +93,41 @@ pub fn write_test_results(conn: &Connection, run_id: &str, outcomes: &[Outcome])
     app.flush().map_err(Error::duckdb("meta.test_results"))
 }
 
+/// `meta.corrections`: every entry of the register, and where it applied (`carried over` when
+/// its source was copied from the published warehouse).
+pub fn write_corrections(
+    conn: &Connection,
+    run_id: &str,
+    corrections: &[crate::spec::corrections::Correction],
+    corrected: &[(String, String)],
+    carried_over: &[String],
+) -> Result<()> {
+    let mut app = conn.appender_to_db("corrections", "meta").map_err(Error::duckdb("meta.corrections"))?;
+    for c in corrections {
+        let cell = corrected.iter().find(|(id, _)| id == &c.id).map(|(_, cell)| cell.clone());
+        let applied = match &cell {
+            Some(_) => "applied",
+            None if carried_over.contains(&format!("staging.{}", c.source)) => "carried over",
+            None => "not applied",
+        };
+        app.append_row(params![
+            run_id,
+            c.id,
+            c.source,
+            c.key_text(),
+            c.column,
+            cell,
+            c.expect,
+            c.value,
+            c.reason,
+            c.status.as_str(),
+            applied
+        ])
+        .map_err(Error::duckdb("meta.corrections"))?;
+    }
+    app.flush().map_err(Error::duckdb("meta.corrections"))
+}
+
 pub fn write_changes(conn: &Connection, run_id: &str, changes: &[Change]) -> Result<()> {
     let mut app = conn.appender_to_db("changes", "meta").map_err(Error::duckdb("meta.changes"))?;
     for c in changes {

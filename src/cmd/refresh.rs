@@ -42,7 +42,9 @@ pub fn run(root: &Path, full: bool, wait: Option<Duration>, trigger: &str) -> Re
         Some((id, before)) if before.total == now.total && !full => return Ok(Outcome::UpToDate(id)),
         Some((_, before)) if !full => {
             options.changed = now.changed_since(&before);
-            if !options.changed.iter().any(|c| c == "baimo") {
+            // A new baimo, new settings or a changed corrections register can change any
+            // source: everything is rebuilt. Otherwise only what changed and what follows it.
+            if !options.changed.iter().any(|c| matches!(c.as_str(), "baimo" | "settings" | "corrections")) {
                 let known = |name: &&str| {
                     project.contracts.iter().any(|c| c.name == *name)
                         || project.models.iter().any(|m| m.qualified() == *name)

@@ -2,6 +2,7 @@
 //! (`deny_unknown_fields`, so a misspelt key is an error) and then checked as a whole.
 
 mod contract;
+pub mod corrections;
 mod settings;
 mod sidecar;
 pub mod staged;

@@ -36,6 +36,21 @@ create table meta.changes (
 );
 comment on table meta.changes is 'What the build that made this warehouse changed against the warehouse published before it: rows added, removed and changed per source (each changed value with its cell, old and new text), rows of models, schema changes';
 
+create table meta.corrections (
+    run_id varchar,
+    id varchar,
+    source varchar,
+    "key" varchar,
+    "column" varchar,
+    cell varchar,
+    expect varchar,
+    value varchar,
+    reason varchar,
+    status varchar,
+    applied varchar
+);
+comment on table meta.corrections is 'The report''s known slips (pipelines/corrections.toml), each with where it applied: the staged value is the corrected one, <column>_raw keeps the text as printed';
+
 create table meta.files (
     run_id varchar,
     source varchar,

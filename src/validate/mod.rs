@@ -16,6 +16,8 @@ pub use keys::duplicate_keys;
 use crate::error::{clip, Error, Result};
 use crate::extract::{Cell, RawTable};
 use crate::spec::staged::{presence_column, value_columns, ROW};
+use crate::error::Location;
+use crate::spec::corrections::Correction;
 use crate::spec::{Contract, OnError};
 use parse::{parse_cell, Buffer, Parsed};
 use polars::prelude::*;
@@ -59,10 +61,63 @@ pub struct Validated {
     pub frame: DataFrame,
     pub rejects: Vec<Reject>,
     pub rows_read: usize,
+    /// The corrections applied, with the cell each corrected.
+    pub corrected: Vec<(String, String)>,
 }
 
 pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
+    validate_with(contract, table, &[])
+}
+
+/// For each row, the corrections of `contract` whose key it holds: (row index, column index,
+/// correction).
+fn corrections_at<'a>(
+    contract: &Contract,
+    table: &RawTable,
+    corrections: &'a [Correction],
+) -> Vec<(usize, usize, &'a Correction)> {
+    let mine: Vec<&Correction> = corrections.iter().filter(|c| c.source == contract.name).collect();
+    if mine.is_empty() {
+        return Vec::new();
+    }
+    let index = |name: &str| contract.columns.iter().position(|c| c.name == name);
+    let mut out = Vec::new();
+    for (ri, r) in table.rows.iter().enumerate() {
+        for c in &mine {
+            let holds_key = c.key.iter().all(|(k, v)| index(k).is_some_and(|ci| r.cells[ci].text().trim() == v.trim()));
+            if let (true, Some(ci)) = (holds_key, index(&c.column)) {
+                out.push((ri, ci, *c));
+            }
+        }
+    }
+    out
+}
+
+/// Validates a batch, staging the corrected value of every cell a correction names (its raw
+/// text stays as printed). A corrected cell that no longer says what the correction expects is
+/// an error naming the correction.
+pub fn validate_with(contract: &Contract, table: &RawTable, corrections: &[Correction]) -> Result<Validated> {
     let n = table.rows.len();
+    let fixes = corrections_at(contract, table, corrections);
+    for (ri, ci, c) in &fixes {
+        let r = &table.rows[*ri];
+        let found = r.cells[*ci].text().trim();
+        if found != c.expect.trim() {
+            return Err(Error::spec(
+                Location::file(crate::spec::corrections::CORRECTIONS_FILE),
+                format!(
+                    "correction `{}` expects {} {} to say `{}`, but it says `{found}`: the transcription changed or \
+                     the report was fixed; update or remove the correction",
+                    c.id,
+                    table.file,
+                    table.cell_address(*ci, r.row),
+                    c.expect
+                ),
+            ));
+        }
+    }
+    let corrected: Vec<(String, String)> =
+        fixes.iter().map(|(ri, ci, c)| (c.id.clone(), table.cell_address(*ci, table.rows[*ri].row))).collect();
     let reject_at = |ci: usize, row: u32, raw: &str, rule: String, message: String| Reject {
         source: contract.name.clone(),
         file: table.file.clone(),
@@ -83,17 +138,19 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
         .map(|(ci, col)| {
             let mut buf = Buffer::new(col, n);
             let mut found = Vec::new();
-            for r in &table.rows {
+            for (ri, r) in table.rows.iter().enumerate() {
                 let cell = &r.cells[ci];
                 let blank = cell.is_blank();
+                // A corrected cell is read from the correction; its raw text stays as printed.
+                let fix = fixes.iter().find(|(fr, fc, _)| *fr == ri && *fc == ci).map(|(_, _, c)| c.value.as_str());
                 let parsed = match cell {
                     Cell::Error(e) => {
                         let message = format!("the cell holds the spreadsheet error {e}");
                         found.push(reject_at(ci, r.row, e, "formula_error".into(), message));
                         None
                     }
-                    _ if blank => Some(Parsed::Missing),
-                    c => match parse_cell(col, c.text()) {
+                    _ if blank && fix.is_none() => Some(Parsed::Missing),
+                    c => match parse_cell(col, fix.unwrap_or(c.text())) {
                         Ok(p) => Some(p),
                         Err((rule, message)) => {
                             found.push(reject_at(ci, r.row, c.text(), rule, message));
@@ -192,7 +249,7 @@ pub fn validate(contract: &Contract, table: &RawTable) -> Result<Validated> {
         let keep: BooleanChunked = table.rows.iter().map(|r| !bad_rows.contains(&r.row)).collect();
         frame.filter(&keep).map_err(Error::polars("dropping quarantined rows"))?
     };
-    Ok(Validated { frame, rejects, rows_read: n })
+    Ok(Validated { frame, rejects, rows_read: n, corrected })
 }
 
 /// The error listing a source's rejected cells; `over` = (rejected rows, all rows) when the

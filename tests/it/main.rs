@@ -8,6 +8,7 @@ mod clients;
 mod common;
 mod console;
 mod corpus;
+mod corrections;
 mod diff;
 mod faults;
 mod mutation;
