@@ -148,6 +148,65 @@ pub fn contract_checks(contract: &Contract) -> Result<Vec<Check>> {
     Ok(out)
 }
 
+/// The default `max_factor`: a value may grow or shrink tenfold between builds.
+pub const DEFAULT_MAX_FACTOR: f64 = 10.0;
+
+/// Magnitude checks against the published warehouse (attached as `published`): each numeric
+/// value of a source, matched by primary key, stays within the contract's `max_factor` of the
+/// value the published warehouse holds. A 万 read as 亿, or a digit dropped, moves a value by a
+/// factor of ten thousand or ten. Only what the published table has (`published_columns`) is
+/// compared: a column new in this build has nothing to be compared with.
+pub fn magnitude_checks(contract: &Contract, published_columns: &[String]) -> Vec<Check> {
+    let factor = contract.max_factor.unwrap_or(DEFAULT_MAX_FACTOR);
+    if factor <= 0.0 || contract.primary_key.is_empty() {
+        return Vec::new();
+    }
+    let n = contract.name.as_str();
+    let keys: Vec<String> = contract
+        .primary_key
+        .iter()
+        .filter_map(|k| contract.columns.iter().find(|c| &c.name == k))
+        .map(|c| crate::spec::staged::presence_column(c))
+        .collect();
+    if keys.len() != contract.primary_key.len() || !keys.iter().all(|k| published_columns.contains(k)) {
+        return Vec::new();
+    }
+    let keys: Vec<String> = keys.iter().map(|k| quote(k)).collect();
+    let on: Vec<String> = keys.iter().map(|k| format!("o.{k} = n.{k}")).collect();
+    let mut out = Vec::new();
+    for col in &contract.columns {
+        if matches!(col.kind, ColumnType::Text | ColumnType::Enum | ColumnType::Date) {
+            continue;
+        }
+        let raw_name = format!("{}_raw", col.name);
+        for value in crate::spec::staged::value_columns(col) {
+            if !published_columns.contains(&value) || !published_columns.contains(&raw_name) {
+                continue;
+            }
+            let v = quote(&value);
+            let raw = quote(&raw_name);
+            out.push(Check {
+                name: format!("magnitude:staging.{n}.{value}"),
+                kind: "magnitude",
+                target: format!("staging.{n}"),
+                column: Some(value.clone()),
+                severity: Severity::Error,
+                failing_sql: format!(
+                    "select {keys}, o.{raw} as published_raw, n.{raw} as new_raw, o.{v} as published, n.{v} as new \
+                     from published.staging.{t} o join staging.{t} n on {on} \
+                     where o.{v} <> 0 and n.{v} <> 0 and greatest(abs(n.{v} / o.{v}), abs(o.{v} / n.{v})) > {factor}",
+                    keys = keys.iter().map(|k| format!("n.{k}")).collect::<Vec<_>>().join(", "),
+                    t = quote(n),
+                    on = on.join(" and ")
+                ),
+                predicate: None,
+                declared_in: contract.path.clone(),
+            });
+        }
+    }
+    out
+}
+
 /// The checks a model's sidecar declares.
 pub fn model_checks(model: &Model) -> Result<Vec<Check>> {
     let declared = model.path.replace(".sql", ".toml");

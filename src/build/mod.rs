@@ -271,7 +271,7 @@ fn execute(
         Ok(rejects)
     })?;
 
-    let outcomes = audit::audit(conn, project, record)?;
+    let outcomes = audit::audit(conn, project, record, attached)?;
 
     // What this build changes against the published warehouse.
     let mut changes = Vec::new();

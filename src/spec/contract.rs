@@ -40,6 +40,10 @@ pub struct Contract {
     /// The most of this source's values a build may change against the published warehouse
     /// (a count or a percentage of its values): a row shift changes almost everything at once.
     pub max_changed: Option<MaxRejected>,
+    /// How far a value may move from the same value in the published warehouse: a factor
+    /// (default 10); a value that grows or shrinks more fails the build (a 万/亿 slip, a
+    /// dropped digit). 0 switches the check off.
+    pub max_factor: Option<f64>,
     pub columns: Vec<Column>,
 }
 

@@ -72,3 +72,20 @@ fn max_changed_stops_a_build_that_changes_too_much() {
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 0, "one change is within the limit: {}", run.stderr);
 }
+
+/// A 万 read as 亿 (issue 14 §3): a value that moves by more than the contract's max_factor
+/// (default 10×) from the published warehouse fails the build, naming both texts.
+#[test]
+fn a_magnitude_slip_against_the_published_value_fails_the_build() {
+    let p = Project::built("good");
+    let before = p.warehouse_sha256();
+    p.edit("raw/market.csv", "132.3亿元", "132.3万元");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_stderr_has(&["magnitude:staging.market.value_low", "132.3亿元", "132.3万元"]);
+    assert_eq!(p.warehouse_sha256(), before);
+    // A contract may widen or switch off the check.
+    p.edit("pipelines/sources/market.toml", "on_error = \"fail\"", "on_error = \"fail\"\nmax_factor = 0");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
