@@ -214,13 +214,22 @@ impl Contract {
 
     pub fn is_xlsx(&self) -> bool {
         let lower = self.file.to_ascii_lowercase();
-        lower.ends_with(".xlsx") || lower.ends_with(".xlsm") || lower.ends_with(".xls")
+        lower.ends_with(".xlsx") || lower.ends_with(".xlsm")
     }
 
     fn check(&self, loc: &Location) -> Result<()> {
         let err = |m: String| Err(Error::spec(loc.clone(), m));
         if self.columns.is_empty() {
             return err("a contract needs at least one [[columns]] entry".into());
+        }
+        // Workbook formats baimo does not read: said when the contract loads, not as a zip or
+        // XML error about the file later.
+        let lower = self.file.to_ascii_lowercase();
+        if let Some(ext) = [".xls", ".xlsb", ".ods", ".numbers"].iter().find(|e| lower.ends_with(*e)) {
+            return err(format!(
+                "`{}`: baimo reads CSV and xlsx workbooks, not {ext} files; save it as .xlsx (or export the sheet as CSV)",
+                self.file
+            ));
         }
         if self.is_xlsx() && self.sheet.is_none() {
             return err(format!("`{}` is a workbook: name its `sheet`", self.file));
