@@ -379,6 +379,43 @@ claims as (
     from staging.sector_timing s
     where s.sector_page <> '' and s.sector <> s.sector_page
 
+    union all
+    -- 22. One model or product under several names.
+    select
+        'names.' || n.model, 'same_thing',
+        'One model printed under several names',
+        max(n.ref), count(distinct n.name), string_agg(distinct n.name, ' / '), null, null,
+        verdict(false, null), null,
+        format('{} names for {}: {}', count(distinct n.name), n.model, string_agg(distinct n.name, ' / ')),
+        string_agg(n.id, ', '), null, null
+    from staging.vertical_model_names n
+    group by n.model
+    having count(distinct n.name) > 1
+
+    union all
+    -- 23. A decision factor named differently in its heading and in the prose.
+    select
+        'vertical.factor_names.' || regexp_replace(f.id, '\.(open|closed)$', ''), 'same_thing',
+        'A vertical-model decision factor named differently in its heading and in the text',
+        max(f.ref), null, max(f.factor) || ' / ' || max(f.factor_in_text), null, null, verdict(false, null), null,
+        format('The heading says {}, the text {}', max(f.factor), max(f.factor_in_text)),
+        string_agg(f.id, ', '), null, null
+    from staging.vertical_factors f
+    where f.factor <> f.factor_in_text
+    group by regexp_replace(f.id, '\.(open|closed)$', '')
+
+    union all
+    -- 24. Qwen 1.5: "6个" models of two kinds.
+    select
+        'models.qwen15_count', 'count',
+        'The Qwen 1.5 round: how many models',
+        '阿里巴巴：选择开源道路', q.sizes_stated, q.sizes_stated_raw, q.checkpoints_if_each_size_has_each_kind, null,
+        verdict(null, null), null,
+        format('{} sizes of {} kinds: {} models as the report counts them, {} checkpoints if every size comes in each kind; the report does not say which',
+               q.sizes_stated, q.kinds_per_size, q.sizes_stated, q.checkpoints_if_each_size_has_each_kind),
+        'qwen_timeline', null, null
+    from marts.qwen_releases q
+
 )
 
 select
