@@ -193,7 +193,7 @@ fn ingest(
     })?;
     progress.finish_and_clear();
     let column_index = batches.column_index().to_vec();
-    let (sha256, bytes) = batches.finish();
+    let (sha256, bytes) = batches.finish()?;
 
     // Keys are compared across every batch, in DuckDB.
     let t = Instant::now();

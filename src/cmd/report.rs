@@ -109,10 +109,12 @@ fn growth(conn: &duckdb::Connection) -> Result<Figure> {
     let t = query(
         conn,
         "select series, start_year, start_value / 1e8 as start_yi, end_year, end_value / 1e8 as end_yi, end_qualifier, \
-         stated_cagr, implied_cagr, status from marts.market_growth where start_value is not null",
+         stated_cagr, implied_cagr, status, start_raw, end_raw, stated_cagr_raw \
+         from marts.market_growth where start_value is not null",
     )?;
     let row = t.rows.first().ok_or_else(|| Error::Usage("marts.market_growth has no series with endpoints".into()))?;
     let num = |i: usize| row[i].as_deref().and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let text = |i: usize| row[i].clone().unwrap_or_default();
     let (y0, v0, y1, v1, stated, implied) = (num(1), num(2), num(3), num(4), num(6), num(7));
     let mut svg = String::new();
     {
@@ -148,7 +150,7 @@ fn growth(conn: &duckdb::Connection) -> Result<Figure> {
         chart
             .draw_series([(y0, v0), (y1, v1)].map(|(x, y)| Circle::new((x, y), 6, BLACK.filled())))
             .map_err(chart_err)?
-            .label("stated 报告数值 (2027: 突破, a floor)")
+            .label(format!("stated 报告数值 ({y1}: {})", text(10)))
             .legend(|(x, y)| Circle::new((x + 10, y), 5, BLACK.filled()));
         chart
             .configure_series_labels()
@@ -164,10 +166,14 @@ fn growth(conn: &duckdb::Connection) -> Result<Figure> {
         title: "Market growth, stated vs implied 市场规模：报告增速与推算增速".into(),
         svg,
         source: "“百模大战”必有一战的因素分析 - 产业角度 / 亿欧智库：市场火热引发众多玩家入局".into(),
+        // Every figure the note quotes is read from the mart, never typed here.
         note: format!(
-            "The report states 132.3亿元 (2023), over 600亿元 (2027) and a 50.6% CAGR; the endpoints imply {:.1}%. Status: {}.",
+            "The report states {} ({y0}), {} ({y1}) and a {} CAGR; the endpoints imply {:.1}%. Status: {}.",
+            text(9),
+            text(10),
+            text(11),
             implied * 100.0,
-            row[8].as_deref().unwrap_or("")
+            text(8)
         ),
         table: t,
     })

@@ -43,6 +43,9 @@ pub struct CsvStream {
     utf8: bool,
     /// For a decoded (GBK) file, the hash of the original bytes.
     decoded: Option<(String, u64)>,
+    /// The opened file, its size and modification time when opened: a file rewritten in place
+    /// while it is read would give rows of two versions.
+    snapshot: Option<(std::fs::File, u64, Option<std::time::SystemTime>)>,
 }
 
 /// What a file that is not UTF-8 or GBK text announces in its first bytes.
@@ -60,6 +63,10 @@ impl CsvStream {
     pub fn open(contract: &Contract) -> Result<CsvStream> {
         let file = contract.file.clone();
         let open = super::open_input(contract)?;
+        let snapshot = open.try_clone().ok().and_then(|f| {
+            let meta = f.metadata().ok()?;
+            Some((f, meta.len(), meta.modified().ok()))
+        });
         let (input, decoded, utf8): (Box<dyn Read + Send>, _, _) = match contract.encoding {
             Encoding::Utf8 => {
                 let mut reader = std::io::BufReader::with_capacity(1 << 20, open);
@@ -88,7 +95,7 @@ impl CsvStream {
         };
         let hashing = Hashing { inner: input, hasher: Sha256::new(), bytes: 0, last: None, eof: false };
         let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(hashing);
-        Ok(CsvStream { reader, record: csv::ByteRecord::new(), row: 0, file, utf8, decoded })
+        Ok(CsvStream { reader, record: csv::ByteRecord::new(), row: 0, file, utf8, decoded, snapshot })
     }
 
     pub fn rows_read(&self) -> u32 {
@@ -161,11 +168,15 @@ impl CsvStream {
         Ok(Some((row, cells)))
     }
 
-    /// The sha256 and size of the file as stored on disk.
-    pub fn finish(mut self) -> (String, u64) {
+    /// The sha256 and size of what was read, which is the file as stored on disk: a file that
+    /// changed while it was read (its size or modification time moved, or fewer bytes were read
+    /// than it holds) is an error, never a mix of two versions.
+    pub fn finish(mut self) -> Result<(String, u64)> {
         if let Some(d) = self.decoded.take() {
-            return d;
+            return Ok(d);
         }
+        let snapshot = self.snapshot.take();
+        let file = self.file.clone();
         // Read what the CSV reader has not asked for yet (nothing, once it reached the end).
         let hashing = self.reader.into_inner();
         let Hashing { mut inner, mut hasher, mut bytes, .. } = hashing;
@@ -174,6 +185,22 @@ impl CsvStream {
             hasher.update(&rest);
             bytes += rest.len() as u64;
         }
-        (format!("{:x}", hasher.finalize()), bytes)
+        if let Some((handle, len, modified)) = snapshot {
+            let now = handle.metadata().ok();
+            let changed = now.as_ref().is_none_or(|m| m.len() != len || m.modified().ok() != modified) || bytes != len;
+            if changed {
+                return Err(input_error(
+                    Location::file(&file),
+                    "changed_while_read",
+                    format!(
+                        "the file changed while it was read ({len} bytes when opened, {} read, {} now): build again once it is written",
+                        bytes,
+                        now.map_or("unknown".to_string(), |m| m.len().to_string())
+                    ),
+                    None,
+                ));
+            }
+        }
+        Ok((format!("{:x}", hasher.finalize()), bytes))
     }
 }

@@ -99,7 +99,7 @@ pub const BATCH_ROWS: usize = 100_000;
 pub fn extract(contract: &Contract) -> Result<RawTable> {
     let mut batches = Batches::open(contract, usize::MAX)?;
     let mut table = batches.next_batch()?.ok_or_else(|| no_rows(contract))?;
-    let (sha256, bytes) = batches.finish();
+    let (sha256, bytes) = batches.finish()?;
     table.sha256 = sha256;
     table.bytes = bytes;
     Ok(table)
@@ -206,10 +206,10 @@ impl Batches {
     }
 
     /// The file's sha256 and size, once every batch has been read.
-    pub fn finish(self) -> (String, u64) {
+    pub fn finish(self) -> Result<(String, u64)> {
         match self.source {
             Source::Csv(s) => s.finish(),
-            Source::Rows(_, sha, size) => (sha, size),
+            Source::Rows(_, sha, size) => Ok((sha, size)),
         }
     }
 }

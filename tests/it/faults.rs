@@ -135,3 +135,28 @@ fn a_damaged_published_warehouse_is_rebuilt_not_up_to_date() {
         run.assert_stderr_has(&["up to date"]);
     }
 }
+
+/// A file rewritten in place while it is read is an error, never a mix of two versions: the
+/// size and modification time of the opened file are compared when the last batch is read.
+#[test]
+fn a_file_that_changes_while_it_is_read_is_refused() {
+    let p = Project::new("good");
+    let contract = baimo::spec::Contract::load(p.path(), &p.file("pipelines/sources/market.toml")).expect("contract");
+    let mut batches = baimo::extract::Batches::open(&contract, 1).expect("open");
+    assert!(batches.next_batch().expect("first batch").is_some());
+    // Another process appends to the same file (same inode) mid-read.
+    let mut f = std::fs::OpenOptions::new().append(true).open(p.file("raw/market.csv")).expect("append");
+    std::io::Write::write_all(&mut f, "market.extra,中国语言大模型市场,count,2024,1个,x\n".as_bytes()).expect("write");
+    drop(f);
+    while let Ok(Some(_)) = batches.next_batch() {}
+    let err = batches.finish().expect_err("a changed file must not be accepted");
+    let message = err.to_string();
+    assert!(message.contains("raw/market.csv") && message.contains("changed while it was read"), "{message}");
+
+    // Unchanged, the same read succeeds.
+    let p = Project::new("good");
+    let contract = baimo::spec::Contract::load(p.path(), &p.file("pipelines/sources/market.toml")).expect("contract");
+    let mut batches = baimo::extract::Batches::open(&contract, 1).expect("open");
+    while let Ok(Some(_)) = batches.next_batch() {}
+    assert!(batches.finish().is_ok());
+}

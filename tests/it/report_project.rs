@@ -194,4 +194,9 @@ fn explanations_follow_the_data() {
     assert!(explanation.contains("133.3亿元") && !explanation.contains("132.3"), "{explanation}");
     let implied = (600.0f64 / 133.3).powf(0.25) - 1.0;
     assert!(explanation.contains(&format!("{:.2}%", implied * 100.0)), "{explanation}");
+    // The report's chart caption quotes the same figures from the data.
+    let run = p.baimo(&["report"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let html = p.read("warehouse/report/index.html");
+    assert!(html.contains("The report states 133.3亿元 (2023)") && !html.contains("132.3"), "the caption kept a typed figure");
 }
