@@ -29,17 +29,6 @@ impl Outcome {
     }
 }
 
-/// The columns of a source's staged table in the published warehouse (none when it has no such
-/// table): a magnitude check compares only what both builds have.
-fn published_columns(conn: &Connection, source: &str) -> Result<Vec<String>> {
-    let mut stmt = conn
-        .prepare(
-            "select column_name from duckdb_columns() where database_name = 'published' and schema_name = 'staging' and table_name = ?",
-        )
-        .map_err(Error::duckdb("looking into the published warehouse"))?;
-    let rows = stmt.query_map([source], |r| r.get::<_, String>(0)).map_err(Error::duckdb("looking into the published warehouse"))?;
-    rows.collect::<duckdb::Result<Vec<_>>>().map_err(Error::duckdb("looking into the published warehouse"))
-}
 
 /// The audit stage: the contracts' and sidecars' column tests and the SQL audits, counted, their
 /// outcomes written to `meta.test_results` (in their own transaction), and an error when a
@@ -52,7 +41,7 @@ pub fn audit(conn: &Connection, project: &Project, record: &mut RunRecord, publi
         all.extend(checks::contract_checks(c)?);
         // Against the published warehouse, where it holds this source (with the same columns).
         if published {
-            all.extend(checks::magnitude_checks(c, &published_columns(conn, &c.name)?));
+            all.extend(checks::magnitude_checks(c, &super::diff::published_columns(conn, &c.name)?));
         }
     }
     for m in &project.models {

@@ -80,8 +80,16 @@ fn differing_rows(conn: &Connection, new: &str, sources: &[&Contract]) -> Result
         .iter()
         .enumerate()
         .map(|(i, contract)| {
-            let mut cols: Vec<String> =
-                contract.columns.iter().flat_map(staged_columns).map(|(name, _, _)| quote(&name)).collect();
+            // Only what both sides have: a column new in this build is a schema change, above.
+            let published = published_columns(conn, &contract.name).unwrap_or_default();
+            let mut cols: Vec<String> = contract
+                .columns
+                .iter()
+                .flat_map(staged_columns)
+                .map(|(name, _, _)| name)
+                .filter(|name| published.contains(name))
+                .map(|name| quote(&name))
+                .collect();
             cols.push("_row".into());
             let list = cols.join(", ");
             let t = quote(&contract.name);
@@ -97,6 +105,18 @@ fn differing_rows(conn: &Connection, new: &str, sources: &[&Contract]) -> Result
     let mut stmt = conn.prepare(&sql).map_err(Error::duckdb("comparing the sources"))?;
     let rows = stmt.query_map([], |r| r.get::<_, i64>(0)).map_err(Error::duckdb("comparing the sources"))?;
     rows.collect::<duckdb::Result<Vec<_>>>().map_err(Error::duckdb("comparing the sources"))
+}
+
+/// The columns of a source's staged table in the published warehouse (none when it has no such
+/// table): a magnitude check compares only what both builds have.
+pub fn published_columns(conn: &Connection, source: &str) -> Result<Vec<String>> {
+    let mut stmt = conn
+        .prepare(
+            "select column_name from duckdb_columns() where database_name = 'published' and schema_name = 'staging' and table_name = ?",
+        )
+        .map_err(Error::duckdb("looking into the published warehouse"))?;
+    let rows = stmt.query_map([source], |r| r.get::<_, String>(0)).map_err(Error::duckdb("looking into the published warehouse"))?;
+    rows.collect::<duckdb::Result<Vec<_>>>().map_err(Error::duckdb("looking into the published warehouse"))
 }
 
 fn query_strings(conn: &Connection, sql: &str, width: usize) -> Result<Vec<Vec<Option<String>>>> {
@@ -150,6 +170,7 @@ fn compared(col: &Column) -> String {
 /// Rows added and removed by key, and each changed cell, of one staged table.
 fn source_changes(conn: &Connection, new: &str, contract: &Contract) -> Result<Vec<Change>> {
     let t = quote(&contract.name);
+    let published = published_columns(conn, &contract.name)?;
     let key_cols: Vec<&Column> = if contract.primary_key.is_empty() {
         Vec::new()
     } else {
@@ -173,6 +194,10 @@ fn source_changes(conn: &Connection, new: &str, contract: &Contract) -> Result<V
     let old_t = format!("published.staging.{t}");
     let new_t = format!("{}.staging.{t}", quote(new));
     let mut out = Vec::new();
+    if !keys.iter().all(|k| published.contains(k)) {
+        // The key itself is new: rows cannot be matched (the schema change says so).
+        return Ok(out);
+    }
     for (kind, from, other, side) in [("added", &new_t, &old_t, "n"), ("removed", &old_t, &new_t, "o")] {
         let (o, n) = if side == "n" { (other, from) } else { (from, other) };
         let missing = if side == "n" { "o" } else { "n" };
@@ -196,6 +221,10 @@ fn source_changes(conn: &Connection, new: &str, contract: &Contract) -> Result<V
     }
     let letters = column_letters(conn, new, &contract.name)?;
     for col in &contract.columns {
+        let shared = staged_columns(col).iter().all(|(name, _, _)| published.contains(name));
+        if !shared {
+            continue;
+        }
         let c = quote(&compared(col));
         // Staged columns of the same contract column: compared through the raw text, so a
         // changed parse of the same text (a new baimo) shows as its staged value.
@@ -306,7 +335,12 @@ pub fn summary(changes: &[Change]) -> String {
         return "no change from the published warehouse".into();
     }
     let mut parts = Vec::new();
-    let mut tables: Vec<&str> = changes.iter().filter(|c| c.table.starts_with("staging.")).map(|c| c.table.as_str()).collect();
+    let mut tables: Vec<&str> = changes
+        .iter()
+        .filter(|c| matches!(c.kind.as_str(), "added" | "removed" | "changed"))
+        .map(|c| c.table.as_str())
+        .collect();
+    tables.sort();
     tables.dedup();
     for table in tables {
         let of = |kind: &str| changes.iter().filter(|c| c.table == table && c.kind == kind).count();
@@ -338,7 +372,7 @@ pub fn summary(changes: &[Change]) -> String {
     }
     let mut models: Vec<&str> = changes
         .iter()
-        .filter(|c| !c.table.starts_with("staging.") && c.kind.starts_with("rows_"))
+        .filter(|c| c.kind.starts_with("rows_"))
         .map(|c| c.table.as_str())
         .collect();
     models.sort();

@@ -78,7 +78,7 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
         }
         jobs.push((
             format!("query:{}", req.name),
-            q.clone(),
+            statements[0].to_string(),
             PathBuf::from("query").join(format!("{}.{}", req.name, req.format.ext())),
         ));
     } else {

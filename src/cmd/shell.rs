@@ -198,8 +198,8 @@ impl Watchdog {
 }
 
 /// The interactive shell.
-pub fn run(root: &Path, timeout: Option<Duration>) -> Result<()> {
-    let mut session = Session::open(root, Format::Table, timeout)?;
+pub fn run(root: &Path, format: Format, timeout: Option<Duration>) -> Result<()> {
+    let mut session = Session::open(root, format, timeout)?;
     // Ctrl-C while a statement runs interrupts it (at the prompt the line editor reads it as a
     // key and clears the line); the shell goes on either way.
     let handle = session.conn.interrupt_handle();

@@ -47,7 +47,7 @@ pub fn run(
     let script = match (query, file) {
         (Some(q), _) => q,
         (None, Some(f)) => std::fs::read_to_string(f).map_err(Error::io(f))?,
-        (None, None) if std::io::stdin().is_terminal() => return super::shell::run(root, timeout),
+        (None, None) if std::io::stdin().is_terminal() => return super::shell::run(root, format, timeout),
         (None, None) => {
             let mut text = String::new();
             std::io::stdin().read_to_string(&mut text).map_err(Error::io("stdin"))?;

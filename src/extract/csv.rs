@@ -15,8 +15,9 @@ struct Hashing<R> {
     inner: R,
     hasher: Sha256,
     bytes: u64,
-    /// The last byte read that is not a line break (to tell a closed quote at the end).
-    last: Option<u8>,
+    /// How many `"` have been read: odd at the end means a quote is still open (a doubled `""`
+    /// inside a quoted field counts two).
+    quotes: u64,
     /// Whether a read has returned the end of the file.
     eof: bool,
 }
@@ -27,9 +28,7 @@ impl<R: Read> Read for Hashing<R> {
         self.hasher.update(&buf[..n]);
         self.bytes += n as u64;
         self.eof |= n == 0 && !buf.is_empty();
-        if let Some(&b) = buf[..n].iter().rev().find(|b| !matches!(b, b'\n' | b'\r')) {
-            self.last = Some(b);
-        }
+        self.quotes += buf[..n].iter().filter(|&&b| b == b'"').count() as u64;
         Ok(n)
     }
 }
@@ -93,7 +92,7 @@ impl CsvStream {
                 (Box::new(std::io::Cursor::new(text.into_owned().into_bytes())), Some((sha, size)), false)
             }
         };
-        let hashing = Hashing { inner: input, hasher: Sha256::new(), bytes: 0, last: None, eof: false };
+        let hashing = Hashing { inner: input, hasher: Sha256::new(), bytes: 0, quotes: 0, eof: false };
         let reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(hashing);
         Ok(CsvStream { reader, record: csv::ByteRecord::new(), row: 0, file, utf8, decoded, snapshot })
     }
@@ -121,8 +120,8 @@ impl CsvStream {
         // record spans lines while the file does not end with the closing quote.
         // (Only a record that needed the end of the file to finish has read it.)
         if self.reader.get_ref().eof && self.record.iter().any(|f| f.contains(&b'\n')) {
-            let closed = self.reader.get_ref().last == Some(b'"');
-            if !closed {
+            let open_quote = self.reader.get_ref().quotes % 2 == 1;
+            if open_quote {
                 let line = self.record.position().map(|p| p.line() as usize);
                 return Err(input_error(
                     loc(None, line),

@@ -418,9 +418,17 @@ fn chinese_number(c: &mut Cursor<'_>) -> Result<Option<Num<'static>>, ValueError
     }
     let start = c.rest;
     let (mut total, mut pending, mut last_place, mut len) = (0u64, None::<u64>, u64::MAX, 0);
+    // Whether the last character was 零.
+    let mut after_zero = false;
     for ch in start.chars() {
         if ch == '零' && pending.is_none() && last_place != u64::MAX {
-            // `三百零五`: 零 holds an empty place.
+            // `三百零五`: 零 holds an empty place, once.
+            if after_zero {
+                return Err(ValueError::new("number", format!("`{}`: 零 twice", &start[..len + ch.len_utf8()])));
+            }
+            after_zero = true;
+            len += ch.len_utf8();
+            continue;
         } else if let Some(d) = digit(ch) {
             if pending.is_some() {
                 return Err(ValueError::new("number", format!("`{}`: two Chinese digits in a row", &start[..len + ch.len_utf8()])));
@@ -430,15 +438,26 @@ fn chinese_number(c: &mut Cursor<'_>) -> Result<Option<Num<'static>>, ValueError
             if p >= last_place {
                 return Err(ValueError::new("number", format!("`{}` is not a well-formed Chinese numeral", &start[..len + ch.len_utf8()])));
             }
+            if after_zero {
+                // `三百零五十`: 零 stands only before the last digit.
+                return Err(ValueError::new("number", format!("`{}` is not a well-formed Chinese numeral", &start[..len + ch.len_utf8()])));
+            }
             // `十五`: a leading 十 is one ten.
             total += pending.take().unwrap_or(1) * p;
             last_place = p;
+            after_zero = false;
+            len += ch.len_utf8();
+            continue;
         } else {
             break;
         }
         len += ch.len_utf8();
     }
-    total += pending.unwrap_or(0);
+    // `三百五` is 350 and `一千二` 1200: a digit right after 百 or 千 (no 零 between) takes the
+    // next lower place, as people read it; after 零 or 十 it is units.
+    let trailing = pending.unwrap_or(0);
+    let last_was_place_digit = pending.is_some() && !after_zero && last_place >= 100 && last_place != u64::MAX;
+    total += if last_was_place_digit { trailing * (last_place / 10) } else { trailing };
     c.rest = &start[len..];
     Ok(Some(Num { text: Cow::Owned(total.to_string()), plain: total as f64 }))
 }
@@ -492,10 +511,10 @@ pub fn parse_quantity(text: &str, opts: ParseOptions) -> Result<Option<Quantity>
     let mut qualifier = c.eat_table(PREFIXES).map(|(_, q)| q).unwrap_or(Qualifier::Exact);
     let order = qualifier == Qualifier::Order;
 
-    let first = any_number(&mut c, order)?;
-    let first_mag = magnitude(&mut c)?;
-    // `千亿级`: a magnitude alone, of that order.
+    // `千亿级`, `十万级`: a magnitude alone, of that order (十 there is the magnitude, not ten).
     let order_suffix = c.rest.ends_with('级');
+    let first = any_number(&mut c, order || order_suffix)?;
+    let first_mag = magnitude(&mut c)?;
     let first = match (first, first_mag) {
         (Some(v), _) if order => {
             return Err(ValueError::new(

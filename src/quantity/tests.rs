@@ -186,6 +186,12 @@ fn chinese_numerals_are_numbers() {
     assert!(close(q("两千").point(), 2000.0));
     assert!(close(q("两万张").point(), 20_000.0));
     assert!(close(q("一千零五").point(), 1005.0));
+    // A digit right after 百 or 千 is the next place down, as people read it.
+    assert!(close(q("三百五").point(), 350.0));
+    assert!(close(q("一千二").point(), 1200.0));
+    assert!(close(q("三百零五").point(), 305.0));
+    assert_eq!(err("三百零零五").rule, "number");
+    assert_eq!(err("三百零五十").rule, "number");
     assert!(close(q("五层").point(), 5.0));
     let range = q("三至五年");
     assert!(range.is_range && close(range.low, 3.0 * 365.0) && close(range.high, 5.0 * 365.0), "{range:?}");
@@ -215,6 +221,8 @@ fn ji_is_an_order_of_magnitude_after_a_magnitude_only() {
     assert_eq!(b.qualifier, Qualifier::Order);
     assert!(close(b.low, 1e11) && close(b.high, 1e11), "{b:?}");
     assert!(close(q("万亿级").low, 1e12));
+    assert!(close(q("十万级").low, 1e5));
+    assert!(close(q("十亿级").low, 1e9));
     assert_eq!(err("3级").rule, "qualifier");
 }
 

@@ -89,3 +89,26 @@ fn a_magnitude_slip_against_the_published_value_fails_the_build() {
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// A contract that gains a column is a schema change, and the values both builds have are still
+/// compared; `baimo diff` lists changes over max_changed instead of failing on them.
+#[test]
+fn a_new_column_is_a_schema_change_and_diff_reports_what_a_build_would_refuse() {
+    let p = Project::built("good");
+    p.edit("pipelines/sources/market.toml", "on_error = \"fail\"", "on_error = \"fail\"\nmax_changed = 0");
+    p.edit(
+        "pipelines/sources/market.toml",
+        "[[columns]]\nname = \"id\"",
+        "[[columns]]\nname = \"note\"\ntype = \"text\"\n\n[[columns]]\nname = \"id\"",
+    );
+    let csv = p.read("raw/market.csv").replace("132.3亿元", "133.3亿元");
+    let with_note: Vec<String> =
+        csv.lines().enumerate().map(|(i, l)| format!("{l},{}", if i == 0 { "note" } else { "n" })).collect();
+    p.write("raw/market.csv", &(with_note.join("\n") + "\n"));
+    let run = p.baimo(&["diff", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("staging.market,column_added,,note"), "{}", run.stdout);
+    assert!(run.stdout.contains("staging.market,changed,id = market.size.2023,value,raw/market.csv E2,132.3亿元,133.3亿元"), "{}", run.stdout);
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1, "max_changed = 0 stops the build: {}", run.stderr);
+}
