@@ -41,7 +41,14 @@ pub fn audit(conn: &Connection, project: &Project, record: &mut RunRecord, publi
         all.extend(checks::contract_checks(c)?);
         // Against the published warehouse, where it holds this source (with the same columns).
         if published {
-            all.extend(checks::magnitude_checks(c, &super::diff::published_columns(conn, &c.name)?));
+            // A corrected column is exempt: fixing a 万/亿 slip is exactly such a move.
+            let corrected: Vec<&str> =
+                project.corrections.iter().filter(|k| k.source == c.name).map(|k| k.column.as_str()).collect();
+            let published = super::diff::published_columns(conn, &c.name)?;
+            all.extend(checks::magnitude_checks(c, &published).into_iter().filter(|check| {
+                let column = check.column.as_deref().unwrap_or_default();
+                !corrected.iter().any(|k| column == *k || column.starts_with(&format!("{k}_")))
+            }));
         }
     }
     for m in &project.models {

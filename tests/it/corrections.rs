@@ -59,3 +59,17 @@ fn a_correction_that_outlived_its_reason_fails_the_build() {
     let run = p.baimo(&["check"]);
     run.assert_stderr_has(&["has no column `valu`"]);
 }
+
+/// Correcting a 万/亿 slip moves the value ten-thousandfold: the corrected column is exempt from
+/// the magnitude check that would otherwise stop it.
+#[test]
+fn a_correction_of_a_magnitude_slip_is_not_stopped_by_the_magnitude_check() {
+    let p = Project::built("good");
+    p.write("pipelines/corrections.toml", &CORRECTION.replace("value = \"133.3亿元\"", "value = \"132.3万元\""));
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        p.csv("select value_low::bigint as v from staging.market where id = 'market.size.2023'"),
+        "v\n1323000\n"
+    );
+}
