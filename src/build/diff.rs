@@ -7,7 +7,7 @@
 use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::spec::staged::{presence_column, staged_columns};
-use crate::spec::{quote, Column, ColumnType, Contract};
+use crate::spec::{quote, Column, Contract};
 use duckdb::Connection;
 
 /// One row of `meta.changes`.
@@ -159,14 +159,6 @@ fn schema_changes(conn: &Connection, new: &str) -> Result<Vec<Change>> {
         .collect())
 }
 
-/// The text a source's column is compared by: the cell's raw text where the column is typed.
-fn compared(col: &Column) -> String {
-    match col.kind {
-        ColumnType::Text | ColumnType::Enum => col.name.clone(),
-        _ => format!("{}_raw", col.name),
-    }
-}
-
 /// Rows added and removed by key, and each changed cell, of one staged table.
 fn source_changes(conn: &Connection, new: &str, contract: &Contract) -> Result<Vec<Change>> {
     let t = quote(&contract.name);
@@ -225,7 +217,8 @@ fn source_changes(conn: &Connection, new: &str, contract: &Contract) -> Result<V
         if !shared {
             continue;
         }
-        let c = quote(&compared(col));
+        // Compared through the cell's raw text where the column is typed.
+        let c = quote(&presence_column(col));
         // Staged columns of the same contract column: compared through the raw text, so a
         // changed parse of the same text (a new baimo) shows as its staged value.
         let typed: Vec<String> = staged_columns(col).into_iter().map(|(name, _, _)| name).filter(|n| !n.ends_with("_raw")).collect();

@@ -203,8 +203,13 @@ fn check_change_limits(conn: &Connection, project: &Project, changes: &[diff::Ch
 }
 
 fn attach_published(conn: &Connection, published: &Path) -> duckdb::Result<()> {
-    let path = published.display().to_string().replace('\'', "''");
-    conn.execute_batch(&format!("attach '{path}' as published (read_only)"))
+    attach_read_only(conn, published, "published")
+}
+
+/// Attaches a warehouse file read-only under `alias` (an identifier baimo chooses).
+pub fn attach_read_only(conn: &Connection, file: &Path, alias: &str) -> duckdb::Result<()> {
+    let path = file.display().to_string().replace('\'', "''");
+    conn.execute_batch(&format!("attach '{path}' as {alias} (read_only)"))
 }
 
 /// Records a failed run in the log and hands the error back.

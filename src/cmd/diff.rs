@@ -56,9 +56,7 @@ fn between(root: &Path, old: &Path, new: &Path) -> Result<Vec<Change>> {
         if !file.is_file() {
             return Err(Error::Usage(format!("{}: no such warehouse file", file.display())));
         }
-        let path = file.display().to_string().replace('\'', "''");
-        conn.execute_batch(&format!("attach '{path}' as {alias} (read_only)"))
-            .map_err(Error::duckdb(format!("opening {}", file.display())))?;
+        build::attach_read_only(&conn, file, alias).map_err(Error::duckdb(format!("opening {}", file.display())))?;
     }
     diff::diff(&conn, "new", &project)
 }
