@@ -8,7 +8,7 @@ BAIMO := $(CARGO_TARGET_DIR)/debug/baimo
 Q ?= select * from marts.training_run_cost
 
 .DEFAULT_GOAL := help
-.PHONY: help build warehouse refresh check deps test sql ls docs report bench crash-test fuzz clean workbooks lint
+.PHONY: help build warehouse refresh check deps test sql serve ls docs report bench crash-test fuzz clean workbooks lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -34,6 +34,10 @@ test: deps ## Run every test (unit, integration on fixture projects, corpus, tra
 
 sql: build ## Run a query: make sql Q="select * from marts.market_growth"
 	$(BAIMO) sql "$(Q)"
+
+PORT ?= 8080
+serve: build ## Browse the warehouse at http://127.0.0.1:$(PORT)/ (read-only; Ctrl-C stops)
+	$(BAIMO) serve --port $(PORT)
 
 ls: build ## List the warehouse's tables
 	$(BAIMO) ls

@@ -6,13 +6,18 @@
 //!   build` against DuckDB's own `create table t as select * from read_csv(<same file>)`, run by
 //!   the same DuckDB build in this process with its default threads; and the floor under any
 //!   loader keeping the same columns: DuckDB itself storing the staged rows baimo produced;
-//! - c. the generated xlsx source (100,000 rows): baimo's extract against calamine's bare read.
+//! - c. the generated xlsx source (100,000 rows): baimo's extract against calamine's bare read;
+//! - d. `baimo serve` on the report project: BENCH_CLIENTS (default 32) keep-alive clients for
+//!   BENCH_SERVE_SECONDS (default 20) over a mix of home, table, row, search and SQL pages, and
+//!   row pages with the page cache defeated; requests/s, p50/p99 latency and the server's peak
+//!   RSS, against the same queries through `baimo sql` one-shot, in the same run.
 //!
 //! Prints a table and writes bench/RESULTS.md. Not a test: nothing here asserts a speed.
 
+use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 struct Row {
     scenario: String,
@@ -196,6 +201,9 @@ fn main() {
         });
     }
 
+    // d. baimo serve on the report project built in a.
+    let serve_rows = serve_bench(dir);
+
     let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
     let mem = std::fs::read_to_string("/proc/meminfo")
         .ok()
@@ -224,6 +232,7 @@ fn main() {
             r.ratio.map(|x| format!("{x:.3}")).unwrap_or_else(|| "-".into()),
         ));
     }
+    out.push_str(&serve_table(&serve_rows));
     print!("{out}");
     let results = root.join("bench/RESULTS.md");
     std::fs::create_dir_all(root.join("bench")).expect("bench dir");
@@ -235,4 +244,211 @@ fn dir_mb(dir: &Path) -> f64 {
     std::fs::read_dir(dir)
         .map(|rd| rd.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len() as f64).sum::<f64>() / 1e6)
         .unwrap_or(0.0)
+}
+
+/// One page kind's results under load.
+struct ServeRow {
+    page: &'static str,
+    requests: usize,
+    seconds: f64,
+    p50_ms: f64,
+    p99_ms: f64,
+    errors: usize,
+    /// The same page's main query through `baimo sql` one-shot: median seconds.
+    one_shot: Option<(String, f64)>,
+}
+
+fn serve_bench(dir: &str) -> (Vec<ServeRow>, Option<f64>, usize) {
+    let clients: usize = std::env::var("BENCH_CLIENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(32);
+    let seconds: u64 = std::env::var("BENCH_SERVE_SECONDS").ok().and_then(|v| v.parse().ok()).unwrap_or(20);
+    let mut child = Command::new(baimo())
+        .args(["-C", dir, "-q", "serve", "--port", "0"])
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("baimo serve");
+    let mut lines = BufReader::new(child.stderr.take().expect("stderr")).lines();
+    let address = loop {
+        let line = lines.next().expect("serve exited").expect("stderr");
+        if let Some(rest) = line.split("http://").nth(1) {
+            break rest.split('/').next().expect("address").to_string();
+        }
+    };
+    // Row pages: the report's market facts, by rowid.
+    let mut probe = Client::connect(&address);
+    let (_, body) = probe.get("/t/staging.market_facts.json?_size=40");
+    let listing: serde_json::Value = serde_json::from_slice(&body).expect("table JSON");
+    let rowids: Vec<i64> = listing["rowids"].as_array().expect("rowids").iter().filter_map(|v| v.as_i64()).collect();
+    let kinds: Vec<(&'static str, Vec<String>)> = vec![
+        ("home", vec!["/".into()]),
+        ("table", vec!["/t/staging.market_facts".into(), "/t/marts.training_run_cost?_sort=gpus&_desc=1".into(), "/t/staging.compute_facts?metric=price".into()]),
+        ("row", rowids.iter().map(|r| format!("/t/staging.market_facts/{r}")).collect()),
+        ("row, uncached", vec![]),
+        ("search", vec!["/search?q=%E6%99%BA%E8%B0%B1".into(), "/search?q=GPU".into()]),
+        ("sql", vec!["/sql?q=select+model%2C+gpus+from+marts.training_run_cost+order+by+gpus+desc".into()]),
+    ];
+    // The mix each client cycles through: row pages weigh most.
+    let mut mix: Vec<(usize, String)> = Vec::new();
+    for (k, (_, paths)) in kinds.iter().enumerate() {
+        for p in paths {
+            let weight = if k == 2 { 1 } else { 4 };
+            for _ in 0..weight {
+                mix.push((k, p.clone()));
+            }
+        }
+    }
+    for (i, r) in rowids.iter().enumerate().take(10) {
+        mix.push((3, format!("/t/staging.market_facts/{r}?_nocache={i}")));
+    }
+    let counter = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let threads: Vec<_> = (0..clients)
+        .map(|c| {
+            let (address, mix, counter) = (address.clone(), mix.clone(), counter.clone());
+            std::thread::spawn(move || {
+                let mut client = Client::connect(&address);
+                let mut samples: Vec<(usize, f64, bool)> = Vec::new();
+                let mut i = c;
+                while Instant::now() < deadline {
+                    let (kind, path) = &mix[i % mix.len()];
+                    i += 1;
+                    // Uncached row pages: a query parameter never seen before.
+                    let path = if *kind == 3 {
+                        format!("{path}{}", counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+                    } else {
+                        path.clone()
+                    };
+                    let started = Instant::now();
+                    let (status, _) = client.get(&path);
+                    samples.push((*kind, started.elapsed().as_secs_f64(), status == 200));
+                }
+                samples
+            })
+        })
+        .collect();
+    let mut samples: Vec<(usize, f64, bool)> = Vec::new();
+    for t in threads {
+        samples.extend(t.join().expect("client"));
+    }
+    let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0);
+    // SAFETY: kill(2) on our own child.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let _ = child.wait();
+
+    // The baseline: each page's main query through `baimo sql`, a process per query.
+    let row_sql = format!("select * from staging.market_facts where rowid = {}", rowids.first().copied().unwrap_or(0));
+    let one_shot = |sql: &str| -> f64 {
+        let mut t: Vec<f64> = (0..10)
+            .map(|_| {
+                let s = Instant::now();
+                let out = Command::new(baimo()).args(["-C", dir, "-q", "sql", "--format", "csv", sql]).output().expect("baimo sql");
+                assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+                s.elapsed().as_secs_f64()
+            })
+            .collect();
+        t.sort_by(f64::total_cmp);
+        t[t.len() / 2]
+    };
+    let baselines = [
+        None,
+        Some("select * from staging.market_facts order by rowid limit 50".to_string()),
+        Some(row_sql.clone()),
+        Some(row_sql),
+        Some("select * from staging.market_facts where contains(subject, '智谱')".to_string()),
+        Some("select model, gpus from marts.training_run_cost order by gpus desc".to_string()),
+    ];
+    let mut rows = Vec::new();
+    for (k, (page, _)) in kinds.iter().enumerate() {
+        let mut ms: Vec<f64> = samples.iter().filter(|s| s.0 == k).map(|s| s.1 * 1000.0).collect();
+        if ms.is_empty() {
+            continue;
+        }
+        ms.sort_by(f64::total_cmp);
+        let pct = |p: f64| ms[((ms.len() as f64 * p) as usize).min(ms.len() - 1)];
+        rows.push(ServeRow {
+            page,
+            requests: ms.len(),
+            seconds: seconds as f64,
+            p50_ms: pct(0.50),
+            p99_ms: pct(0.99),
+            errors: samples.iter().filter(|s| s.0 == k && !s.2).count(),
+            one_shot: baselines[k].clone().map(|sql| {
+                let t = one_shot(&sql);
+                (sql, t)
+            }),
+        });
+    }
+    (rows, rss, clients)
+}
+
+fn serve_table((rows, rss, clients): &(Vec<ServeRow>, Option<f64>, usize)) -> String {
+    let total: usize = rows.iter().map(|r| r.requests).sum();
+    let seconds = rows.first().map_or(1.0, |r| r.seconds);
+    let mut out = format!(
+        "\n## d. baimo serve\n\n{clients} keep-alive clients for {seconds:.0} s over a mix of pages of the report project's warehouse \
+         (BENCH_CLIENTS, BENCH_SERVE_SECONDS): {total} requests, {:.0} requests/s in all; the server's peak RSS {} MB. \
+         Pages are cached per published file; \"row, uncached\" defeats the cache with a new query parameter on every request. \
+         Reference: the page's main query through `baimo sql` one-shot (a process per query, median of 10), in the same run; \
+         ratio = served requests/s of that page ÷ one-shot queries/s.\n\n\
+         | page | requests | requests/s | p50 ms | p99 ms | errors | reference (same run) | ratio |\n| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |\n",
+        total as f64 / seconds,
+        rss.map(|m| format!("{m:.0}")).unwrap_or_else(|| "-".into()),
+    );
+    for r in rows {
+        let rps = r.requests as f64 / r.seconds;
+        out.push_str(&format!(
+            "| {} | {} | {:.0} | {:.2} | {:.2} | {} | {} | {} |\n",
+            r.page,
+            r.requests,
+            rps,
+            r.p50_ms,
+            r.p99_ms,
+            r.errors,
+            r.one_shot.as_ref().map(|(_, t)| format!("baimo sql one-shot {:.3} s", t)).unwrap_or_else(|| "-".into()),
+            r.one_shot.as_ref().map(|(_, t)| format!("{:.0}", rps * t)).unwrap_or_else(|| "-".into()),
+        ));
+    }
+    out
+}
+
+/// A keep-alive HTTP/1.1 client reading bodies by Content-Length.
+struct Client {
+    reader: BufReader<std::net::TcpStream>,
+    address: String,
+}
+
+impl Client {
+    fn connect(address: &str) -> Client {
+        let stream = std::net::TcpStream::connect(address).expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        Client { reader: BufReader::new(stream), address: address.to_string() }
+    }
+
+    fn get(&mut self, path: &str) -> (u16, Vec<u8>) {
+        let request = format!("GET {path} HTTP/1.1\r\nHost: {}\r\n\r\n", self.address);
+        self.reader.get_mut().write_all(request.as_bytes()).expect("send");
+        let mut status = 0;
+        let mut length = 0;
+        let mut line = String::new();
+        loop {
+            line.clear();
+            self.reader.read_line(&mut line).expect("read");
+            let l = line.trim_end();
+            if l.is_empty() {
+                break;
+            }
+            if l.starts_with("HTTP/") {
+                status = l.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+            } else if let Some((k, v)) = l.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().unwrap_or(0);
+                }
+            }
+        }
+        let mut body = vec![0; length];
+        self.reader.read_exact(&mut body).expect("body");
+        (status, body)
+    }
 }

@@ -263,6 +263,34 @@ pub enum Command {
         format: Format,
     },
 
+    /// Browse the published warehouse in a web browser: the report at a glance, tables with
+    /// filters and facets, every number linked to the cell and words it came from, claims,
+    /// SQL, search, docs and runs. Read-only; a newly published build is served without a
+    /// restart. Each page has a .json twin.
+    ///
+    /// Examples:
+    ///   baimo serve                       # http://127.0.0.1:8080/
+    ///   baimo serve --port 0              # any free port (printed on stderr)
+    ///   BAIMO_TOKEN=s3cret baimo serve --host 0.0.0.0
+    #[command(verbatim_doc_comment)]
+    Serve {
+        /// The port to listen on (0: any free port).
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// The address to listen on; only this machine unless you say otherwise.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Require this token on every request (Authorization: Bearer, or ?_token= once).
+        #[arg(long, env = "BAIMO_TOKEN", hide_env_values = true)]
+        token: Option<String>,
+        /// Stop a query of the SQL page that runs longer (e.g. 10s, 2m).
+        #[arg(long, default_value = "10s", value_parser = statement_timeout)]
+        sql_timeout: Duration,
+        /// The most rows the SQL page shows.
+        #[arg(long, default_value_t = 1000)]
+        max_rows: usize,
+    },
+
     /// Write the data dictionary (Markdown and HTML) to warehouse/docs/.
     ///
     /// Example:

@@ -20,7 +20,10 @@
 //!   reads files into cells with provenance, [`quantity`] parses report-shaped text;
 //! - [`spec`]: the declarations under `pipelines/` and the staged shape they become.
 //!
-//! Nothing outside [`cmd`] imports it.
+//! - [`serve`]: `baimo serve`, the warehouse in a browser (axum on tokio, maud pages);
+//!   [`trace`]: where a row's numbers come from, for `baimo trace` and the row pages.
+//!
+//! Nothing outside [`cmd`] and [`serve`] imports [`cmd`].
 
 pub mod build;
 pub mod checks;
@@ -36,8 +39,11 @@ pub mod progress;
 pub mod project;
 pub mod quantity;
 pub mod render;
+pub mod serve;
 pub mod spec;
 pub mod statements;
+pub mod trace;
 pub mod validate;
+pub mod watchdog;
 
 pub use error::{Error, Result};

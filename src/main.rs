@@ -46,6 +46,9 @@ fn main() -> ExitCode {
             cmd::export::run(&root, &cmd::export::Request { tables, query, name, out, format })
         }
         Command::Trace { table, condition, format } => cmd::trace::run(&root, &table, condition.as_deref(), format),
+        Command::Serve { port, host, token, sql_timeout, max_rows } => {
+            baimo::serve::run(&root, baimo::serve::Options { host, port, token, sql_timeout, max_rows })
+        }
         Command::Docs { out } => cmd::docs::run(&root, out.as_deref()),
         Command::Report => cmd::report::run(&root),
         Command::Gen { rows, out, seed, bad_fraction } => cmd::gen::run(&out, rows, seed, bad_fraction),
@@ -81,10 +84,13 @@ fn main() -> ExitCode {
 }
 
 fn init_tracing(cli: &Cli) {
+    // A server logs one line per request unless told to be quiet.
+    let serving = matches!(cli.command, Command::Serve { .. });
     let default = if cli.quiet {
         "error"
     } else {
         match cli.verbose {
+            0 if serving => "warn,baimo::serve=info",
             0 => "warn",
             1 => "info",
             _ => "debug",

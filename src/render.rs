@@ -26,16 +26,39 @@ pub enum Format {
     Json,
     /// A Markdown table.
     Markdown,
+    /// Each row as `column = value` lines (DuckDB's `.mode line`), for one wide row.
+    Line,
 }
+
+/// On a terminal, a result longer than this shows its first and last rows (DuckDB's duckbox).
+pub const TERMINAL_ROWS: usize = 40;
+/// On a terminal, longer text is cut with `…` (numbers never are).
+const TERMINAL_CELL: usize = 40;
 
 /// Runs a query and renders every value as text.
 pub fn query(conn: &Connection, sql: &str) -> Result<TextTable> {
+    Ok(query_limited(conn, sql, usize::MAX)?.0)
+}
+
+/// Runs a query and renders its first `max_rows` rows (at least; whole batches are kept) as
+/// text; the flag says whether rows were left unread.
+pub fn query_limited(conn: &Connection, sql: &str, max_rows: usize) -> Result<(TextTable, bool)> {
     let mut stmt =
         conn.prepare(sql).map_err(|e| Error::Sql { location: Location::file("query"), message: e.to_string() })?;
-    let batches: Vec<RecordBatch> = stmt
+    let mut batches: Vec<RecordBatch> = Vec::new();
+    let mut truncated = false;
+    let mut rows = 0;
+    for batch in stmt
         .query_arrow([])
         .map_err(|e| Error::Sql { location: Location::file("query"), message: e.to_string() })?
-        .collect();
+    {
+        if rows >= max_rows {
+            truncated = true;
+            break;
+        }
+        rows += batch.num_rows();
+        batches.push(batch);
+    }
     let schema = stmt.schema();
     let mut table = TextTable {
         headers: schema.fields().iter().map(|f| f.name().clone()).collect(),
@@ -52,7 +75,11 @@ pub fn query(conn: &Connection, sql: &str) -> Result<TextTable> {
             table.rows.push(columns.iter().map(|c| c[r].clone()).collect());
         }
     }
-    Ok(table)
+    if table.rows.len() > max_rows {
+        table.rows.truncate(max_rows);
+        truncated = true;
+    }
+    Ok((table, truncated))
 }
 
 fn render_column(array: &dyn Array, options: &FormatOptions) -> Result<Vec<Option<String>>> {
@@ -142,19 +169,22 @@ impl TextTable {
                     .set_content_arrangement(comfy_table::ContentArrangement::Dynamic)
                     .set_header(&self.headers);
                 for row in &self.rows {
-                    let cells = row.iter().zip(&self.numeric).map(|(v, &num)| {
-                        // NULL reads NULL, as in DuckDB's shell (an empty string stays empty).
-                        let c = comfy_table::Cell::new(v.as_deref().unwrap_or("NULL"));
-                        if num {
-                            c.set_alignment(comfy_table::CellAlignment::Right)
-                        } else {
-                            c
-                        }
-                    });
-                    t.add_row(cells);
+                    t.add_row(row.iter().zip(&self.numeric).map(|(v, &num)| cell(v.as_deref(), num)));
                 }
                 writeln!(out, "{t}")?;
                 writeln!(out, "({} row{})", self.rows.len(), if self.rows.len() == 1 { "" } else { "s" })
+            }
+            Format::Line => {
+                let width = self.headers.iter().map(|h| h.chars().count()).max().unwrap_or(0);
+                for (i, row) in self.rows.iter().enumerate() {
+                    if i > 0 {
+                        writeln!(out)?;
+                    }
+                    for (h, v) in self.headers.iter().zip(row) {
+                        writeln!(out, "{h:>width$} = {}", v.as_deref().unwrap_or("NULL"))?;
+                    }
+                }
+                Ok(())
             }
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(out);
@@ -202,9 +232,164 @@ impl TextTable {
     }
 }
 
+/// A table cell: NULL reads NULL, as in DuckDB's shell (an empty string stays empty); numbers
+/// align right.
+fn cell(v: Option<&str>, numeric: bool) -> comfy_table::Cell {
+    let c = comfy_table::Cell::new(v.unwrap_or("NULL"));
+    if numeric {
+        c.set_alignment(comfy_table::CellAlignment::Right)
+    } else {
+        c
+    }
+}
+
+impl TextTable {
+    /// The table as DuckDB's shell shows it on a terminal `width` columns wide: rows never wrap
+    /// (a number or an id is never split across lines); text longer than 40 characters is cut
+    /// with `…`; columns that do not fit are elided from the middle, and a result longer than
+    /// [`TERMINAL_ROWS`] shows its first and last rows, each said in the footer
+    /// ("1000 rows (40 shown)  28 columns (11 shown)").
+    pub fn write_terminal(&self, width: usize, out: &mut dyn Write) -> std::io::Result<()> {
+        let n = self.rows.len();
+        let shown_rows: Vec<Option<&Vec<Option<String>>>> = if n > TERMINAL_ROWS {
+            let half = TERMINAL_ROWS / 2;
+            self.rows[..half].iter().map(Some).chain([None]).chain(self.rows[n - half..].iter().map(Some)).collect()
+        } else {
+            self.rows.iter().map(Some).collect()
+        };
+        let cut = |v: Option<&str>, numeric: bool| -> Option<String> {
+            v.map(|t| {
+                if numeric || t.chars().count() <= TERMINAL_CELL {
+                    t.to_string()
+                } else {
+                    format!("{}…", t.chars().take(TERMINAL_CELL - 1).collect::<String>())
+                }
+            })
+        };
+        // Each column's width as drawn: its widest cell, plus a space either side and a rule.
+        let mut probe = comfy_table::Table::new();
+        probe.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED).set_header(&self.headers);
+        for row in shown_rows.iter().flatten() {
+            probe.add_row(row.iter().zip(&self.numeric).map(|(v, &num)| cut(v.as_deref(), num).unwrap_or_else(|| "NULL".into())));
+        }
+        let widths: Vec<usize> = probe.column_max_content_widths().iter().map(|w| *w as usize + 3).collect();
+        // Columns from both ends, alternately, while they fit beside an elision column.
+        let total: usize = widths.iter().sum::<usize>() + 1;
+        let mut keep: Vec<usize> = (0..widths.len()).collect();
+        if total > width && widths.len() > 1 {
+            let budget = width.saturating_sub(1 + 4);
+            let (mut left, mut right) = (0, widths.len());
+            let mut used = 0;
+            let mut chosen = Vec::new();
+            let mut from_left = true;
+            while left < right {
+                let i = if from_left { left } else { right - 1 };
+                if used + widths[i] > budget && !chosen.is_empty() {
+                    break;
+                }
+                used += widths[i];
+                chosen.push(i);
+                if from_left {
+                    left += 1;
+                } else {
+                    right -= 1;
+                }
+                from_left = !from_left;
+            }
+            chosen.sort_unstable();
+            keep = chosen;
+        }
+        let elided = keep.len() < widths.len();
+        // Where the `…` column goes: after the last column kept from the left.
+        let gap = keep.windows(2).position(|w| w[1] != w[0] + 1).map(|p| p + 1).unwrap_or(keep.len());
+        let mut t = comfy_table::Table::new();
+        t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED).set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+        let mut header: Vec<String> = keep.iter().map(|&i| self.headers[i].clone()).collect();
+        if elided {
+            header.insert(gap, "…".into());
+        }
+        t.set_header(header);
+        for row in &shown_rows {
+            let mut cells: Vec<comfy_table::Cell> = match row {
+                Some(r) => keep.iter().map(|&i| cell(cut(r[i].as_deref(), self.numeric[i]).as_deref(), self.numeric[i])).collect(),
+                None => keep.iter().map(|_| comfy_table::Cell::new("·")).collect(),
+            };
+            if elided {
+                cells.insert(gap, comfy_table::Cell::new("…"));
+            }
+            t.add_row(cells);
+        }
+        writeln!(out, "{t}")?;
+        let mut footer = format!("{n} row{}", if n == 1 { "" } else { "s" });
+        if n > TERMINAL_ROWS {
+            footer.push_str(&format!(" ({TERMINAL_ROWS} shown)"));
+        }
+        if elided {
+            footer.push_str(&format!("  {} columns ({} shown)", widths.len(), keep.len()));
+        }
+        writeln!(out, "({footer})")
+    }
+}
+
+/// The width of the terminal on stdout, if it is one.
+pub fn terminal_width() -> Option<usize> {
+    // SAFETY: TIOCGWINSZ fills a winsize struct for a terminal; on anything else it fails and
+    // the struct is not read.
+    let mut size: libc::winsize = unsafe { std::mem::zeroed() };
+    let ok = unsafe { libc::ioctl(libc::STDOUT_FILENO, libc::TIOCGWINSZ, &mut size) } == 0;
+    (ok && size.ws_col > 0).then_some(size.ws_col as usize)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::format_number;
+    use super::{format_number, TextTable};
+
+    fn wide(columns: usize, rows: usize) -> TextTable {
+        TextTable {
+            headers: (0..columns).map(|c| format!("column_{c}")).collect(),
+            numeric: vec![true; columns],
+            rows: (0..rows).map(|r| (0..columns).map(|c| Some(format!("{}", 1_000_000 + r * 100 + c))).collect()).collect(),
+        }
+    }
+
+    fn shown(t: &TextTable, width: usize) -> String {
+        let mut out = Vec::new();
+        t.write_terminal(width, &mut out).unwrap();
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn wide_results_elide_middle_columns_and_never_wrap() {
+        let text = shown(&wide(28, 3), 100);
+        assert!(text.lines().all(|l| l.chars().count() <= 100), "{text}");
+        assert!(text.contains("column_0") && text.contains("column_27"), "both ends kept");
+        assert!(!text.contains("column_14"), "the middle elided");
+        assert!(text.contains("…"));
+        let footer = text.lines().last().unwrap();
+        assert!(footer.starts_with("(3 rows  28 columns (") && footer.ends_with(" shown))"), "{footer}");
+        // Every number whole on its line.
+        assert!(text.contains("1000000") && text.contains("1000227"));
+        // Narrow enough to fit: no elision.
+        let fits = shown(&wide(3, 2), 100);
+        assert!(!fits.contains('…') && fits.ends_with("(2 rows)\n"), "{fits}");
+    }
+
+    #[test]
+    fn long_results_show_first_and_last_rows() {
+        let text = shown(&wide(2, 1000), 100);
+        assert!(text.contains("1000000") && text.contains("1099901"), "first and last rows");
+        assert!(!text.contains("1050000"), "middle rows elided");
+        assert!(text.contains("·"));
+        assert!(text.trim_end().ends_with("(1000 rows (40 shown))"), "{}", text.lines().last().unwrap());
+    }
+
+    #[test]
+    fn line_mode_shows_column_value_pairs() {
+        let mut out = Vec::new();
+        let t = TextTable { headers: vec!["a".into(), "long_name".into()], numeric: vec![true, false], rows: vec![vec![Some("1".into()), None]] };
+        t.write(super::Format::Line, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap(), "        a = 1\nlong_name = NULL\n");
+    }
 
     #[test]
     fn numbers_read_well() {

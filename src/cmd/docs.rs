@@ -16,7 +16,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// A document as blocks, rendered to Markdown and to HTML alike.
-enum Block {
+pub enum Block {
     Heading(u8, String, String),
     Para(String),
     Table(TextTable),
@@ -28,6 +28,19 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
     let conn = open_read_only(root)?;
     let paths = Paths::new(root);
     let out = out.map(Path::to_path_buf).unwrap_or_else(|| paths.dir.join("docs"));
+    let doc = document(&project, &conn, &paths)?;
+    std::fs::create_dir_all(&out).map_err(Error::io(&out))?;
+    let md_path = out.join("index.md");
+    std::fs::write(&md_path, markdown(&doc)).map_err(Error::io(&md_path))?;
+    let html_path = out.join("index.html");
+    std::fs::write(&html_path, html(&doc)).map_err(Error::io(&html_path))?;
+    eprintln!("wrote {} and {}", md_path.display(), html_path.display());
+    Ok(())
+}
+
+/// The data dictionary of the warehouse open on `conn`, as blocks (`baimo docs` writes them as
+/// Markdown and HTML; `baimo serve` shows them at /docs).
+pub fn document(project: &Project, conn: &duckdb::Connection, paths: &Paths) -> Result<Vec<Block>> {
     let mut doc = Vec::new();
 
     doc.push(Block::Heading(1, "baimo data dictionary".into(), "top".into()));
@@ -40,7 +53,7 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
         None => "Generated from warehouse/baimo.duckdb.".into(),
     }));
 
-    let tables = super::ls::tables(&conn)?;
+    let tables = super::ls::tables(conn)?;
     let mut index = TextTable {
         headers: ["table", "kind", "rows", "description"].map(String::from).to_vec(),
         numeric: vec![false, false, true, false],
@@ -116,7 +129,7 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
             blocks.push(Block::Table(contract));
         }
         let cols = render::query(
-            &conn,
+            conn,
             &format!(
                 "select column_name, data_type, coalesce(comment, '') from duckdb_columns() where schema_name = '{}' and table_name = '{}' order by column_index",
                 schema.replace('\'', "''"),
@@ -142,7 +155,7 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
     }
 
     doc.push(Block::Heading(2, "Test results".into(), "tests".into()));
-    let tests = render::query(&conn, "select status, severity, test, declared_in, failing_rows from meta.test_results order by status <> 'pass' desc, test")?;
+    let tests = render::query(conn, "select status, severity, test, declared_in, failing_rows from meta.test_results order by status <> 'pass' desc, test")?;
     let passed = tests.rows.iter().filter(|r| r[0].as_deref() == Some("pass")).count();
     doc.push(Block::Para(format!(
         "{passed} of {} tests passed in the build that made this warehouse.",
@@ -155,18 +168,12 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
         doc.push(Block::Heading(2, "Claims".into(), "claims".into()));
         doc.push(Block::Para("The report checked against itself (meta.claims).".into()));
         doc.push(Block::Table(render::query(
-            &conn,
+            conn,
             "select id, status, stated_raw, recomputed_value, explanation from meta.claims order by status, id",
         )?));
     }
 
-    std::fs::create_dir_all(&out).map_err(Error::io(&out))?;
-    let md_path = out.join("index.md");
-    std::fs::write(&md_path, markdown(&doc)).map_err(Error::io(&md_path))?;
-    let html_path = out.join("index.html");
-    std::fs::write(&html_path, html(&doc)).map_err(Error::io(&html_path))?;
-    eprintln!("wrote {} and {}", md_path.display(), html_path.display());
-    Ok(())
+    Ok(doc)
 }
 
 fn anchor(name: &str) -> String {
@@ -247,6 +254,14 @@ fn html(doc: &[Block]) -> String {
          th{background:#f3f3f3}td.num{text-align:right;font-variant-numeric:tabular-nums}pre{background:#f7f7f7;padding:.75rem;overflow:auto}\n\
          h3{margin-top:2.5rem;border-top:1px solid #eee;padding-top:1rem}\n</style></head><body>\n",
     );
+    s.push_str(&html_blocks(doc));
+    s.push_str("</body></html>\n");
+    s
+}
+
+/// The blocks as HTML elements, every text escaped.
+pub fn html_blocks(doc: &[Block]) -> String {
+    let mut s = String::new();
     for b in doc {
         match b {
             Block::Heading(level, text, id) => {
@@ -276,6 +291,5 @@ fn html(doc: &[Block]) -> String {
             }
         }
     }
-    s.push_str("</body></html>\n");
     s
 }

@@ -107,11 +107,7 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     // From here on DuckDB may touch files under the output folder only: a query cannot read
     // other files or write elsewhere, and cannot lift the limit.
     let out_dir = req.out.canonicalize().map_err(Error::io(&req.out))?;
-    let allowed = format!("{}/", out_dir.display()).replace('\'', "''");
-    conn.execute_batch(&format!(
-        "set allowed_directories = ['{allowed}']; set enable_external_access = false; set lock_configuration = true"
-    ))
-    .map_err(Error::duckdb("limiting file access to the output folder"))?;
+    confine(&conn, &out_dir)?;
     let mut exported = Vec::new();
     for (table, sql, rel) in jobs {
         let file = out_dir.join(&rel);
@@ -168,6 +164,16 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     std::fs::write(&manifest_path, text + "\n").map_err(Error::io(&manifest_path))?;
     eprintln!("exported {} table(s) to {} (manifest.json lists them)", manifest.tables.len(), req.out.display());
     Ok(())
+}
+
+/// From here on the connection may touch files under `dir` only (DuckDB's
+/// `allowed_directories`), and no statement can lift the limit (`lock_configuration`).
+pub fn confine(conn: &Connection, dir: &Path) -> Result<()> {
+    let allowed = format!("{}/", dir.display()).replace('\'', "''");
+    conn.execute_batch(&format!(
+        "set allowed_directories = ['{allowed}']; set enable_external_access = false; set lock_configuration = true"
+    ))
+    .map_err(Error::duckdb("limiting file access to the output folder"))
 }
 
 fn list(conn: &Connection, schema: &str) -> Result<Vec<String>> {

@@ -9,6 +9,7 @@
 use super::sql::open_read_only;
 use crate::error::{Error, Location, Result};
 use crate::render::{self, Format, TextTable};
+use crate::watchdog::Watchdog;
 use rustyline::error::ReadlineError;
 use std::io::Write;
 use std::path::Path;
@@ -19,7 +20,7 @@ Statements end with `;` and may span lines. The warehouse is read-only: change i
 and pipelines/, then `baimo build`.
   .tables              every table and view, with row counts and descriptions (as `baimo ls`)
   .schema <table>      columns of a table (schema.table) with types and descriptions
-  .mode [<m>]          output: table, csv, json or markdown; without <m>, the current one
+  .mode [<m>]          output: table, csv, json, markdown or line; without <m>, the current one
   .yi on|off           show columns whose name holds `cny` in 亿 (100 million)
   .timeout <t>|off     stop a statement that runs longer than <t> (e.g. 10s, 2m)
 Ctrl-C stops the running statement and keeps the shell.
@@ -27,7 +28,7 @@ Ctrl-C stops the running statement and keeps the shell.
   .quit                leave (also Ctrl-D)";
 
 const MODES: &[(&str, Format)] =
-    &[("table", Format::Table), ("csv", Format::Csv), ("json", Format::Json), ("markdown", Format::Markdown)];
+    &[("table", Format::Table), ("csv", Format::Csv), ("json", Format::Json), ("markdown", Format::Markdown), ("line", Format::Line)];
 
 pub struct Session {
     conn: duckdb::Connection,
@@ -60,7 +61,7 @@ impl Session {
             sql.push_str(line);
             sql.push('\n');
             // A statement ends at a `;` outside quotes and comments: run what is complete.
-            if line.trim_end().ends_with(';') {
+            if crate::statements::is_complete(&sql) {
                 ran += self.run_statements(&std::mem::take(&mut sql))?;
             }
         }
@@ -117,7 +118,13 @@ impl Session {
             writeln!(out).map_err(Error::io("stdout"))?;
         }
         self.printed += 1;
-        table.write(self.mode, &mut out).and_then(|_| out.flush()).map_err(Error::io("stdout"))
+        // On a terminal, a table fits it (first and last rows, middle columns elided); piped,
+        // or in another mode, every row and column is printed.
+        let written = match (self.mode, render::terminal_width()) {
+            (Format::Table, Some(width)) => table.write_terminal(width, &mut out),
+            _ => table.write(self.mode, &mut out),
+        };
+        written.and_then(|_| out.flush()).map_err(Error::io("stdout"))
     }
 
     /// Runs a dot-command; false to leave.
@@ -171,32 +178,6 @@ impl Session {
     }
 }
 
-/// Interrupts a statement once it has run for its time limit, unless stopped first.
-struct Watchdog {
-    stop: std::sync::mpsc::Sender<()>,
-    thread: std::thread::JoinHandle<bool>,
-}
-
-impl Watchdog {
-    fn start(handle: std::sync::Arc<duckdb::InterruptHandle>, limit: Duration) -> Watchdog {
-        let (stop, stopped) = std::sync::mpsc::channel::<()>();
-        let thread = std::thread::spawn(move || match stopped.recv_timeout(limit) {
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                handle.interrupt();
-                true
-            }
-            _ => false,
-        });
-        Watchdog { stop, thread }
-    }
-
-    /// Whether the limit was reached.
-    fn stop(self) -> bool {
-        let _ = self.stop.send(());
-        self.thread.join().unwrap_or(false)
-    }
-}
-
 /// The interactive shell.
 pub fn run(root: &Path, format: Format, timeout: Option<Duration>) -> Result<()> {
     let mut session = Session::open(root, format, timeout)?;
@@ -242,7 +223,7 @@ pub fn run(root: &Path, format: Format, timeout: Option<Duration>) -> Result<()>
         }
         buffer.push_str(&line);
         buffer.push('\n');
-        if trimmed.ends_with(';') {
+        if crate::statements::is_complete(&buffer) {
             let statements = std::mem::take(&mut buffer);
             let _ = editor.add_history_entry(statements.trim());
             if let Err(e) = session.run_statements(&statements) {

@@ -74,7 +74,7 @@ fn run_one(conn: &Connection, sql: &str) -> Result<render::TextTable> {
 }
 
 /// Adds what to do to DuckDB's message when the query tried to write.
-pub(super) fn explain(message: &str) -> String {
+pub fn explain(message: &str) -> String {
     let lower = message.to_lowercase();
     if lower.contains("read-only") || lower.contains("read only") {
         format!(

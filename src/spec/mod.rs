@@ -37,6 +37,11 @@ pub fn quote(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
 }
 
+/// A SQL string literal (`'it''s'`).
+pub fn literal(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
 /// Resolves a path written in a declaration against the project root, refusing anything that
 /// leaves the project: absolute paths, `..`, and symlinks that point outside.
 pub fn resolve_in_project(root: &Path, written: &str, location: &Location) -> Result<PathBuf> {

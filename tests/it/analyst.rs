@@ -201,43 +201,12 @@ fn the_report_renders_in_headless_chromium() {
     for label in ["中国大语言模型市场规模", "GPU-hours", "阿里巴巴", "讯飞星火", "Sora"] {
         assert!(html.contains(label), "{label} missing");
     }
-    let chromium = ["chromium", "chromium-browser", "google-chrome"]
-        .into_iter()
-        .find(|c| std::process::Command::new("which").arg(c).output().map(|o| o.status.success()).unwrap_or(false));
-    let Some(chromium) = chromium else {
-        assert!(std::env::var_os("CI").is_none(), "CI must have chromium (.ci/run installs it)");
-        eprintln!("SKIPPED: the headless-Chromium half of this test (no chromium on this machine)");
-        return;
-    };
-    let profile = tempfile::tempdir().expect("profile");
+    let Some(chromium) = crate::common::Chromium::find() else { return };
     let page = format!("file://{}", p.file("warehouse/report/index.html").display());
     let shot = p.file("warehouse/report/screenshot.png");
-    let common = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-    ];
-    let dom = std::process::Command::new(chromium)
-        .args(common)
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args(["--dump-dom", &page])
-        .output()
-        .expect("chromium");
-    let dom = String::from_utf8_lossy(&dom.stdout);
+    let dom = chromium.dom(&page);
     assert_eq!(dom.matches("<figure").count(), 5, "chromium did not load the page: {}", crate::common::head(&dom, 500));
-    let status = std::process::Command::new(chromium)
-        .args(common)
-        .arg(format!("--user-data-dir={}", profile.path().display()))
-        .args([&format!("--screenshot={}", shot.display()), "--window-size=1100,5200", &page])
-        .output()
-        .expect("chromium");
-    assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
-    let size = std::fs::metadata(&shot).map(|m| m.len()).unwrap_or(0);
+    let size = chromium.screenshot(&page, &shot, 1100, 5200);
     assert!(size > 50_000, "the screenshot is {size} bytes");
     if let Ok(keep) = std::env::var("BAIMO_KEEP_SCREENSHOT") {
         let _ = std::fs::copy(&shot, keep);

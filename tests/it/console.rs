@@ -154,3 +154,29 @@ fn ctrl_c_stops_the_running_statement_and_keeps_the_shell() {
     term.line(".quit");
     term.wait_for("shell-exited-0", 1);
 }
+
+#[test]
+fn on_a_terminal_results_fit_the_window_and_piped_they_are_whole() {
+    let p = built();
+    let term = crate::common::Terminal::baimo_shell(&p);
+    term.wait_for("baimo> ", 1);
+    // 200 columns wide: 30 columns of 9-digit numbers do not fit.
+    let wide: Vec<String> = (0..30).map(|i| format!("{} + {i} as column_{i}", 100_000_000)).collect();
+    term.line(&format!("select {} from range(3);", wide.join(", ")));
+    let screen = term.wait_for("30 columns (", 1);
+    assert!(screen.lines().all(|l| l.chars().count() <= 200), "{screen}");
+    assert!(screen.contains("column_0") && screen.contains("column_29") && !screen.contains("column_15 "));
+    assert!(screen.contains("100000029"), "numbers whole");
+    term.line("select i from range(1000) t(i);");
+    let screen = term.wait_for("1000 rows (40 shown)", 1);
+    assert!(screen.contains("│ 999 │") && !screen.contains("│ 500 │"), "first and last rows: {screen}");
+    term.line(".mode line");
+    term.line("select 1 as a, 'x' as long_name;");
+    term.wait_for("long_name = x", 1);
+    term.line(".quit");
+    term.wait_for("shell-exited-0", 1);
+    // Piped: every row.
+    let run = p.baimo_stdin(&["sql"], "select i from range(1000) t(i);");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("│ 500 │") && run.stdout.contains("(1000 rows)"), "{}", crate::common::head(&run.stdout, 300));
+}

@@ -14,5 +14,6 @@ mod faults;
 mod mutation;
 mod refresh;
 mod report_project;
+mod serve;
 mod slips;
 mod transcription;

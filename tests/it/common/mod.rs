@@ -265,3 +265,55 @@ fn next_id() -> usize {
     static N: AtomicUsize = AtomicUsize::new(0);
     N.fetch_add(1, Ordering::SeqCst)
 }
+
+/// Headless Chromium, started as the machine allows it (root: no sandbox; no network beyond
+/// localhost: no background connections), each time with a fresh profile.
+pub struct Chromium {
+    binary: &'static str,
+    profile: tempfile::TempDir,
+}
+
+impl Chromium {
+    /// None, with a note, where the machine has no Chromium; CI must have it.
+    pub fn find() -> Option<Chromium> {
+        let binary = ["chromium", "chromium-browser", "google-chrome"]
+            .into_iter()
+            .find(|c| Command::new("which").arg(c).output().map(|o| o.status.success()).unwrap_or(false));
+        let Some(binary) = binary else {
+            assert!(std::env::var_os("CI").is_none(), "CI must have chromium (.ci/run installs it)");
+            eprintln!("SKIPPED: the headless-Chromium half of this test (no chromium on this machine)");
+            return None;
+        };
+        Some(Chromium { binary, profile: tempfile::tempdir().expect("profile") })
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(self.binary)
+            .args([
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ])
+            .arg(format!("--user-data-dir={}", self.profile.path().display()))
+            .args(args)
+            .output()
+            .expect("run chromium")
+    }
+
+    /// The page's DOM after its scripts ran.
+    pub fn dom(&self, url: &str) -> String {
+        String::from_utf8_lossy(&self.run(&["--dump-dom", url]).stdout).into_owned()
+    }
+
+    /// A PNG of the page at `width`×`height`; its size in bytes.
+    pub fn screenshot(&self, url: &str, file: &Path, width: u32, height: u32) -> u64 {
+        let out = self.run(&[&format!("--screenshot={}", file.display()), &format!("--window-size={width},{height}"), url]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        std::fs::metadata(file).map(|m| m.len()).unwrap_or(0)
+    }
+}

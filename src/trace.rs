@@ -1,0 +1,227 @@
+//! Where a row's numbers come from, as data: `baimo trace` prints it and `baimo serve`'s row
+//! page shows it.
+//!
+//! For each selected row:
+//! - the model that derived the table (its SQL file) and the chain of tables down to the
+//!   sources, each with its file, sheet and report section;
+//! - the source cells: staging rows reached through the row's provenance columns
+//!   (`_file`, `_sheet`, `_row`) or through a text value equal to an upstream source's
+//!   primary key (a mart that carries `cagr_id = 'market.llm_size.cagr.2023-2027'` cites that
+//!   fact), each cell with its address, its raw text and its parsed values;
+//! - the claims of `meta.claims` that name one of the row's text values.
+
+use crate::error::{Error, Result};
+use crate::project::Project;
+use crate::render;
+use crate::spec::{quote, Contract};
+use std::collections::BTreeSet;
+
+/// Traces the rows of `table` (schema.table) matching `condition`, at most `max_rows` of them
+/// (`truncated` says when more matched).
+pub fn trace(
+    project: &Project,
+    conn: &duckdb::Connection,
+    table: &str,
+    condition: Option<&str>,
+    max_rows: usize,
+) -> Result<Trace> {
+    let Some((schema, name)) = table.split_once('.') else {
+        return Err(Error::Usage(format!("`{table}`: name the table as schema.table, e.g. marts.training_run_cost")));
+    };
+    let filter = condition.map(|c| format!(" where {c}")).unwrap_or_default();
+    let rows = render::query(
+        conn,
+        &format!("select * from {}.{}{filter} limit {}", quote(schema), quote(name), max_rows + 1),
+    )?;
+    if rows.rows.is_empty() {
+        return Err(Error::Usage(format!("no row of {table} matches{filter}")));
+    }
+
+    // Lineage: the model and every upstream table, down to the sources.
+    let qualified = format!("{schema}.{name}");
+    let mut lineage = Vec::new();
+    let mut sources: BTreeSet<String> = BTreeSet::new();
+    upstream(&project, &qualified, 0, &mut lineage, &mut sources);
+
+    let has_claims: bool = conn
+        .query_row(
+            "select count(*) > 0 from duckdb_columns() where schema_name = 'meta' and table_name = 'claims' and column_name = 'inputs'",
+            [],
+            |r| r.get(0),
+        )
+        .map_err(Error::duckdb("looking for meta.claims"))?;
+    let mut report =
+        Trace { table: qualified.clone(), lineage, rows: Vec::new(), truncated: rows.rows.len() > max_rows };
+    for row in rows.rows.iter().take(max_rows) {
+        let mut traced = TracedRow { values: Vec::new(), cells: Vec::new(), claims: Vec::new() };
+        for (h, v) in rows.headers.iter().zip(row) {
+            traced.values.push((h.clone(), v.clone().unwrap_or_default()));
+        }
+        let value = |col: &str| rows.headers.iter().position(|h| h == col).and_then(|p| row[p].clone());
+        // Provenance columns carried through the model.
+        if let (Some(file), Some(r)) = (value("_file"), value("_row")) {
+            let sheet = value("_sheet");
+            for c in
+                project.contracts.iter().filter(|c| sources.contains(&c.name) || schema == "staging" && c.name == name)
+            {
+                if c.file == file && c.sheet == sheet {
+                    traced.cells.extend(source_cells(conn, c, &format!("_row = {}", r.parse::<i64>().unwrap_or(-1)))?);
+                }
+            }
+        }
+        // Text values that are an upstream source's primary key.
+        let texts: Vec<String> = row
+            .iter()
+            .flatten()
+            .filter(|v| v.parse::<f64>().is_err() && !v.is_empty())
+            .cloned()
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let list: Vec<String> = texts.iter().map(|t| format!("'{}'", t.replace('\'', "''"))).collect();
+        for c in project.contracts.iter().filter(|c| sources.contains(&c.name) && c.primary_key.len() == 1) {
+            if list.is_empty() {
+                continue;
+            }
+            let pk = quote(&c.primary_key[0]);
+            let cond = format!("{pk}::varchar in ({})", list.join(", "));
+            for cell in source_cells(conn, c, &cond)? {
+                if !traced.cells.iter().any(|x| x.source == cell.source && x.cell == cell.cell) {
+                    traced.cells.push(cell);
+                }
+            }
+        }
+        // Claims whose inputs include one of the row's text values (a fact id, a model name).
+        if !list.is_empty() && has_claims {
+            let claims = render::query(
+                conn,
+                &format!(
+                    "select id, status, explanation from meta.claims where list_has_any(string_split(inputs, ', '), [{}]) order by id",
+                    list.join(", ")
+                ),
+            )?;
+            for c in claims.rows {
+                traced.claims.push(c.into_iter().map(Option::unwrap_or_default).collect());
+            }
+        }
+        report.rows.push(traced);
+    }
+    Ok(report)
+}
+
+#[derive(serde::Serialize)]
+pub struct Trace {
+    pub table: String,
+    pub lineage: Vec<Step>,
+    pub rows: Vec<TracedRow>,
+    /// More rows matched than were traced.
+    pub truncated: bool,
+}
+
+#[derive(serde::Serialize)]
+pub struct Step {
+    pub depth: usize,
+    pub table: String,
+    /// The model's SQL file, or the source's contract and file.
+    pub defined_in: String,
+    pub detail: String,
+}
+
+#[derive(serde::Serialize)]
+pub struct TracedRow {
+    pub values: Vec<(String, String)>,
+    pub cells: Vec<SourceCell>,
+    /// id, status, explanation of each claim naming one of the row's text values.
+    pub claims: Vec<Vec<String>>,
+}
+
+#[derive(serde::Serialize)]
+pub struct SourceCell {
+    pub source: String,
+    pub file: String,
+    pub sheet: Option<String>,
+    pub cell: String,
+    pub column: String,
+    pub raw: String,
+    pub parsed: String,
+    pub report_section: String,
+}
+
+pub fn upstream(project: &Project, table: &str, depth: usize, out: &mut Vec<Step>, sources: &mut BTreeSet<String>) {
+    if depth > 20 || out.iter().any(|s| s.table == table) {
+        return;
+    }
+    if let Some(m) = project.models.iter().find(|m| m.qualified() == table) {
+        let deps: Vec<String> = m.depends_on.iter().cloned().collect();
+        out.push(Step {
+            depth,
+            table: table.to_string(),
+            defined_in: m.path.clone(),
+            detail: format!("reads {}", deps.join(", ")),
+        });
+        for d in deps {
+            upstream(project, &d, depth + 1, out, sources);
+        }
+    } else if let Some(c) = table.strip_prefix("staging.").and_then(|n| project.contracts.iter().find(|c| c.name == n))
+    {
+        sources.insert(c.name.clone());
+        let origin = match &c.sheet {
+            Some(s) => format!("{}, sheet {s}", c.file),
+            None => c.file.clone(),
+        };
+        out.push(Step {
+            depth,
+            table: table.to_string(),
+            defined_in: c.path.clone(),
+            detail: format!("{origin}; report section: {}", c.reference),
+        });
+    }
+}
+
+/// The cells of the staging rows matching `condition`, one per contract column.
+fn source_cells(conn: &duckdb::Connection, c: &Contract, condition: &str) -> Result<Vec<SourceCell>> {
+    let rows = render::query(conn, &format!("select * from staging.{} where {condition}", quote(&c.name)))?;
+    let letters = render::query(
+        conn,
+        &format!(
+            "select \"column\", file_column from meta.source_columns where source = '{}'",
+            c.name.replace('\'', "''")
+        ),
+    )?;
+    let letter = |col: &str| {
+        letters
+            .rows
+            .iter()
+            .find(|r| r[0].as_deref() == Some(col))
+            .and_then(|r| r[1].clone())
+            .unwrap_or_else(|| "?".into())
+    };
+    let mut out = Vec::new();
+    for row in &rows.rows {
+        let get = |h: &str| rows.headers.iter().position(|x| x == h).and_then(|p| row[p].clone());
+        let r = get("_row").unwrap_or_default();
+        for col in &c.columns {
+            let raw = get(&format!("{}_raw", col.name)).or_else(|| get(&col.name)).unwrap_or_default();
+            let parsed: Vec<String> = rows
+                .headers
+                .iter()
+                .zip(row)
+                .filter(|(h, _)| {
+                    (h.as_str() == col.name || h.starts_with(&format!("{}_", col.name))) && !h.ends_with("_raw")
+                })
+                .map(|(h, v)| format!("{h}={}", v.as_deref().unwrap_or("NULL")))
+                .collect();
+            out.push(SourceCell {
+                source: c.name.clone(),
+                file: c.file.clone(),
+                sheet: c.sheet.clone(),
+                cell: format!("{}{r}", letter(&col.name)),
+                column: col.name.clone(),
+                raw,
+                parsed: parsed.join(", "),
+                report_section: get("_ref").unwrap_or_else(|| c.reference.clone()),
+            });
+        }
+    }
+    Ok(out)
+}
