@@ -98,6 +98,9 @@ pub(crate) struct App {
     /// Held while a new generation is opened, so a publish seen by many requests at once is
     /// opened once.
     opening: Mutex<()>,
+    /// Pages rendered at once, and SQL-page queries run at once.
+    page_workers: Arc<tokio::sync::Semaphore>,
+    sql_workers: Arc<tokio::sync::Semaphore>,
 }
 
 /// The identity of a file on disk; a publish (rename) changes the inode, a rewrite the size or
@@ -137,13 +140,23 @@ impl App {
         let paths = Paths::new(root);
         let project = Arc::new(Project::load(root)?);
         let generation = Generation::open(root, &paths, project)?;
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         Ok(App {
             root: root.to_path_buf(),
             paths,
             options,
             current: Mutex::new(Arc::new(generation)),
             opening: Mutex::new(()),
+            page_workers: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
+            sql_workers: Arc::new(tokio::sync::Semaphore::new(cores)),
         })
+    }
+
+    /// The current generation, if the published file is still the one it opened (a `stat`,
+    /// nothing more).
+    fn fresh_generation(&self) -> Option<Arc<Generation>> {
+        let current = lock(&self.current).clone();
+        (FileId::of(&self.paths.published).ok()? == current.id).then_some(current)
     }
 
     /// The generation to serve this request from: the current one, or a new one when the
@@ -190,7 +203,9 @@ impl Generation {
         // next request sees a different identity and opens the file again.
         let id = FileId::of(&paths.published).map_err(Error::io(&paths.published))?;
         let conn = crate::cmd::sql::open_read_only(root)?;
-        conn.execute_batch("set lock_configuration = true")
+        // Requests run side by side, so each query keeps to one thread; then the configuration
+        // is locked, so no query can lift the read-only, no-file-access settings.
+        conn.execute_batch("set threads = 1; set lock_configuration = true")
             .map_err(Error::duckdb("locking the server connection's configuration"))?;
         let catalog = pages::Catalog::read(&conn)?;
         Ok(Generation {
@@ -244,14 +259,14 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub(crate) struct Rendered {
     status: StatusCode,
     content_type: &'static str,
-    body: Vec<u8>,
+    body: axum::body::Bytes,
     /// A download's file name.
     attachment: Option<String>,
 }
 
 impl Rendered {
     pub(crate) fn new(content_type: &'static str, body: Vec<u8>) -> Rendered {
-        Rendered { status: StatusCode::OK, content_type, body, attachment: None }
+        Rendered { status: StatusCode::OK, content_type, body: body.into(), attachment: None }
     }
 
     pub(crate) fn download(mut self, name: String) -> Rendered {
@@ -355,10 +370,24 @@ async fn respond(app: &Arc<App>, method: &Method, path: &str, query: &str, heade
         Ask { path: bare.to_string(), format, params: params.into_iter().filter(|(k, _)| k != "_token").collect() };
     let key = format!("{path}?{query}");
     let format = ask.format;
+    let cacheable = pages::cacheable(&ask);
+    // A page already rendered from the file still published is answered here, without a
+    // worker: cheap pages never wait behind expensive ones.
+    if cacheable {
+        if let Some(hit) = app.fresh_generation().and_then(|g| lock(&g.cache).get(&key).cloned()) {
+            return with_cookie(to_response(&hit, method), set_cookie);
+        }
+    }
+    // DuckDB work: a bounded number at a time (the SQL page has its own permits, so a slow
+    // query cannot hold up the pages), on tokio's blocking pool.
+    let workers = if cacheable { app.page_workers.clone() } else { app.sql_workers.clone() };
+    let Ok(permit) = workers.acquire_owned().await else {
+        return plain(StatusCode::SERVICE_UNAVAILABLE, "the server is stopping\n");
+    };
     let app = app.clone();
     let job = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
         let generation = app.generation();
-        let cacheable = pages::cacheable(&ask);
         if cacheable {
             if let Some(hit) = lock(&generation.cache).get(&key) {
                 return Ok(hit.clone());
@@ -374,7 +403,7 @@ async fn respond(app: &Arc<App>, method: &Method, path: &str, query: &str, heade
         }
         Ok::<_, (Refusal, pages::Format)>(rendered)
     });
-    let mut response = match job.await {
+    let response = match job.await {
         Ok(Ok(r)) => to_response(&r, method),
         Ok(Err((refusal, format))) => {
             let r = pages::refusal(&refusal, format);
@@ -384,7 +413,11 @@ async fn respond(app: &Arc<App>, method: &Method, path: &str, query: &str, heade
         }
         Err(e) => plain(StatusCode::INTERNAL_SERVER_ERROR, &format!("the page failed: {e}\n")),
     };
-    if let Some(c) = set_cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
+    with_cookie(response, set_cookie)
+}
+
+fn with_cookie(mut response: Response, cookie: Option<String>) -> Response {
+    if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(&c).ok()) {
         response.headers_mut().insert(header::SET_COOKIE, c);
     }
     response
