@@ -8,7 +8,7 @@ BAIMO := $(CARGO_TARGET_DIR)/debug/baimo
 Q ?= select * from marts.training_run_cost
 
 .DEFAULT_GOAL := help
-.PHONY: help build warehouse refresh check deps test sql serve ls docs report bench crash-test fuzz clean workbooks lint
+.PHONY: help build warehouse refresh check deps test sql serve install ls docs report bench crash-test fuzz clean workbooks lint
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -38,6 +38,11 @@ sql: build ## Run a query: make sql Q="select * from marts.market_growth"
 PORT ?= 8080
 serve: build ## Browse the warehouse at http://127.0.0.1:$(PORT)/ (read-only; Ctrl-C stops)
 	$(BAIMO) serve --port $(PORT)
+
+PREFIX ?= $(HOME)/.local
+install: build ## Put baimo on the PATH: $(PREFIX)/bin/baimo (PREFIX=~/.local by default)
+	install -D -m 755 $(BAIMO) $(PREFIX)/bin/baimo
+	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "add $(PREFIX)/bin to your PATH" ;; esac
 
 ls: build ## List the warehouse's tables
 	$(BAIMO) ls

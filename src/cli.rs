@@ -209,13 +209,17 @@ pub enum Command {
         format: Format,
     },
 
-    /// List the cells quarantined by the last build (meta.rejects), grouped by rule.
+    /// List the cells quarantined by the last build (meta.rejects), grouped by rule: each rule
+    /// with its count and its first few cells; --all lists every cell.
     ///
     /// Example:
     ///   baimo rejects
-    ///   baimo rejects --format csv > rejects.csv
+    ///   baimo rejects --all --format csv > rejects.csv
     #[command(verbatim_doc_comment)]
     Rejects {
+        /// Every rejected cell, not only the first few of each rule.
+        #[arg(long)]
+        all: bool,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,
     },

@@ -40,7 +40,7 @@ fn main() -> ExitCode {
         Command::Sql { query, file, format, timeout } => cmd::sql::run(&root, query, file.as_deref(), format, timeout),
         Command::Diff { files, format } => cmd::diff::run(&root, &files, format),
         Command::Claims { status, format } => cmd::sql::claims(&root, status.as_deref(), format),
-        Command::Rejects { format } => cmd::sql::rejects(&root, format),
+        Command::Rejects { all, format } => cmd::sql::rejects(&root, all, format),
         Command::Ls { format } => cmd::ls::run(&root, format),
         Command::Export { tables, query, name, out, format } => {
             cmd::export::run(&root, &cmd::export::Request { tables, query, name, out, format })

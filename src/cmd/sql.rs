@@ -87,8 +87,12 @@ pub fn explain(message: &str) -> String {
     }
 }
 
+/// The examples `baimo rejects` shows of each rule (`--all`: every cell).
+const REJECT_EXAMPLES: usize = 3;
+
 /// `baimo claims`.
 pub fn claims(root: &Path, status: Option<&str>, format: Format) -> Result<()> {
+    require_table(root, "meta", "claims", "claims are checked by a model at pipelines/models/meta/claims.sql")?;
     let filter = match status {
         Some(s) => format!("where status = '{}'", s.replace('\'', "''")),
         None => String::new(),
@@ -105,12 +109,34 @@ pub fn claims(root: &Path, status: Option<&str>, format: Format) -> Result<()> {
     )
 }
 
-/// `baimo rejects`.
-pub fn rejects(root: &Path, format: Format) -> Result<()> {
+/// `baimo rejects`: per rule, how many cells broke it and the first few of them.
+pub fn rejects(root: &Path, all: bool, format: Format) -> Result<()> {
+    let limit = if all { String::new() } else { format!("qualify example <= {REJECT_EXAMPLES}") };
     print(
         root,
-        "select rule, count(*) over (partition by rule) as cells_with_rule, source, file, sheet, cell, \"column\", raw, message \
-         from meta.rejects order by rule, source, \"row\", cell",
+        &format!(
+            "select rule, count(*) over (partition by rule) as cells_with_rule, \
+             row_number() over (partition by rule order by source, \"row\", cell) as example, \
+             source, file, sheet, cell, \"column\", raw, message \
+             from meta.rejects {limit} order by rule, example"
+        ),
         format,
     )
+}
+
+/// A usage error naming what is missing when the published warehouse has no `schema.table`
+/// (a project without that model), instead of DuckDB's catalog error.
+fn require_table(root: &Path, schema: &str, table: &str, hint: &str) -> Result<()> {
+    let conn = open_read_only(root)?;
+    let found: i64 = conn
+        .query_row(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+            [schema, table],
+            |r| r.get(0),
+        )
+        .map_err(Error::duckdb("looking up a table"))?;
+    if found == 0 {
+        return Err(Error::Usage(format!("this warehouse has no {schema}.{table}: {hint}")));
+    }
+    Ok(())
 }

@@ -182,3 +182,38 @@ fn on_a_terminal_results_fit_the_window_and_piped_they_are_whole() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("│ 500 │") && run.stdout.contains("(1000 rows)"), "{}", crate::common::head(&run.stdout, 300));
 }
+
+#[test]
+fn rejects_show_each_rule_with_its_count_and_first_cells() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let g = dir.path().to_str().expect("utf-8");
+    let gen = std::process::Command::new(env!("CARGO_BIN_EXE_baimo"))
+        .args(["gen", "--rows", "3000", "--bad-fraction", "0.05", "--out", g])
+        .output()
+        .expect("gen");
+    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    let p = Project { dir };
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let db = p.db();
+    let (cells, rules): (i64, i64) =
+        db.query_row("select count(*), count(distinct rule) from meta.rejects", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    assert!(cells > 3 * rules, "the generated project rejects several cells per rule ({cells} cells, {rules} rules)");
+    let grouped = p.baimo(&["rejects", "--format", "csv"]);
+    assert_eq!(grouped.code, 0, "{}", grouped.stderr);
+    let lines: Vec<&str> = grouped.stdout.lines().skip(1).collect();
+    assert!(lines.len() as i64 <= 3 * rules && lines.len() as i64 >= rules, "{}", grouped.stdout);
+    // Each line carries its rule's full count.
+    let counted: i64 = db.query_row("select count(*) from meta.rejects where rule = (select min(rule) from meta.rejects)", [], |r| r.get(0)).unwrap();
+    assert!(lines[0].split(',').nth(1) == Some(counted.to_string().as_str()), "{}", lines[0]);
+    let all = p.baimo(&["rejects", "--all", "--format", "csv"]);
+    assert_eq!(all.stdout.lines().count() as i64, cells + 1, "--all: every cell and the header");
+}
+
+#[test]
+fn claims_on_a_project_without_them_says_what_is_missing() {
+    let p = built();
+    let run = p.baimo(&["claims"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_stderr_has(&["this warehouse has no meta.claims", "pipelines/models/meta/claims.sql"]);
+}
