@@ -13,7 +13,7 @@
 use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::render;
-use crate::spec::{quote, Contract};
+use crate::spec::{literal, quote, Contract};
 use std::collections::BTreeSet;
 
 /// Traces the rows of `table` (schema.table) matching `condition`, at most `max_rows` of them
@@ -41,7 +41,7 @@ pub fn trace(
     let qualified = format!("{schema}.{name}");
     let mut lineage = Vec::new();
     let mut sources: BTreeSet<String> = BTreeSet::new();
-    upstream(&project, &qualified, 0, &mut lineage, &mut sources);
+    upstream(project, &qualified, 0, &mut lineage, &mut sources);
 
     let has_claims: bool = conn
         .query_row(
@@ -78,7 +78,7 @@ pub fn trace(
             .collect::<BTreeSet<_>>()
             .into_iter()
             .collect();
-        let list: Vec<String> = texts.iter().map(|t| format!("'{}'", t.replace('\'', "''"))).collect();
+        let list: Vec<String> = texts.iter().map(|t| literal(t)).collect();
         for c in project.contracts.iter().filter(|c| sources.contains(&c.name) && c.primary_key.len() == 1) {
             if list.is_empty() {
                 continue;
