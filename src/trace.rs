@@ -69,14 +69,13 @@ pub fn trace(
                 }
             }
         }
-        // Text values that are an upstream source's primary key.
-        let texts: Vec<String> = row
+        // Text values that are an upstream source's primary key; a list of ids (a claim's
+        // `inputs`, "a, b, c") offers each of its ids.
+        let texts: BTreeSet<String> = row
             .iter()
             .flatten()
             .filter(|v| v.parse::<f64>().is_err() && !v.is_empty())
-            .cloned()
-            .collect::<BTreeSet<_>>()
-            .into_iter()
+            .flat_map(|v| std::iter::once(v.clone()).chain(v.split(", ").filter(|p| p.len() < v.len()).map(str::to_string)))
             .collect();
         let list: Vec<String> = texts.iter().map(|t| literal(t)).collect();
         for c in project.contracts.iter().filter(|c| sources.contains(&c.name) && c.primary_key.len() == 1) {
@@ -91,13 +90,18 @@ pub fn trace(
                 }
             }
         }
-        // Claims whose inputs include one of the row's text values (a fact id, a model name).
-        if !list.is_empty() && has_claims {
+        // Claims about this row: those whose inputs (or id) include a text value that this row
+        // alone holds in its column (a fact id, a model name). A value many rows share, such as
+        // an assumption's key, says nothing about which row a claim is about.
+        let identifying = identifying_values(conn, schema, name, &rows.headers, row)?;
+        if !identifying.is_empty() && has_claims {
+            let list: Vec<String> = identifying.iter().map(|t| literal(t)).collect();
             let claims = render::query(
                 conn,
                 &format!(
-                    "select id, status, explanation from meta.claims where list_has_any(string_split(inputs, ', '), [{}]) order by id",
-                    list.join(", ")
+                    "select id, status, explanation from meta.claims \
+                     where list_has_any(string_split(inputs, ', '), [{l}]) or id in ({l}) order by id",
+                    l = list.join(", ")
                 ),
             )?;
             for c in claims.rows {
@@ -107,6 +111,45 @@ pub fn trace(
         report.rows.push(traced);
     }
     Ok(report)
+}
+
+/// The row's text values that no other row of its table holds in the same column.
+fn identifying_values(
+    conn: &duckdb::Connection,
+    schema: &str,
+    table: &str,
+    headers: &[String],
+    row: &[Option<String>],
+) -> Result<Vec<String>> {
+    let candidates: Vec<(&String, &String)> = headers
+        .iter()
+        .zip(row)
+        .filter_map(|(h, v)| v.as_ref().map(|v| (h, v)))
+        .filter(|(h, v)| !h.starts_with('_') && !v.is_empty() && v.parse::<f64>().is_err())
+        .collect();
+    if candidates.is_empty() {
+        return Ok(Vec::new());
+    }
+    let counts = render::query(
+        conn,
+        &format!(
+            "select {} from {}.{}",
+            candidates
+                .iter()
+                .map(|(h, v)| format!("count(*) filter (where {}::varchar = {})", quote(h), literal(v)))
+                .collect::<Vec<_>>()
+                .join(", "),
+            quote(schema),
+            quote(table)
+        ),
+    )?;
+    let counts = counts.rows.into_iter().next().unwrap_or_default();
+    Ok(candidates
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| n.as_deref() == Some("1"))
+        .map(|((_, v), _)| v.to_string())
+        .collect())
 }
 
 #[derive(serde::Serialize)]

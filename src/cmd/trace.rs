@@ -21,9 +21,42 @@ pub fn run(root: &Path, table: &str, condition: Option<&str>, format: Format) ->
     let mut out = std::io::stdout().lock();
     let text = match format {
         Format::Json => serde_json::to_string_pretty(&report).map_err(|e| Error::Internal(format!("{e}")))? + "\n",
-        _ => text(&report),
+        // CSV and Markdown: the source cells of every traced row, one table.
+        Format::Csv | Format::Markdown => {
+            let mut buf = Vec::new();
+            cells(&report).write(format, &mut buf).map_err(Error::io("stdout"))?;
+            String::from_utf8_lossy(&buf).into_owned()
+        }
+        Format::Table | Format::Line => text(&report),
     };
     std::io::Write::write_all(&mut out, text.as_bytes()).map_err(Error::io("stdout"))
+}
+
+/// Every traced row's source cells, with the row's number.
+fn cells(trace: &Trace) -> TextTable {
+    let mut t = TextTable {
+        headers: ["row", "source", "file", "sheet", "cell", "column", "raw", "parsed", "report_section"]
+            .map(String::from)
+            .to_vec(),
+        numeric: vec![true, false, false, false, false, false, false, false, false],
+        rows: Vec::new(),
+    };
+    for (i, row) in trace.rows.iter().enumerate() {
+        for c in &row.cells {
+            t.rows.push(vec![
+                Some((i + 1).to_string()),
+                Some(c.source.clone()),
+                Some(c.file.clone()),
+                c.sheet.clone(),
+                Some(c.cell.clone()),
+                Some(c.column.clone()),
+                Some(c.raw.clone()),
+                Some(c.parsed.clone()),
+                Some(c.report_section.clone()),
+            ]);
+        }
+    }
+    t
 }
 
 fn text(trace: &Trace) -> String {

@@ -53,6 +53,34 @@ fn trace_names_the_cells_a_mart_row_comes_from() {
 }
 
 #[test]
+fn trace_attaches_only_the_claims_about_a_row_and_follows_a_claims_inputs() {
+    let p = report_built();
+    // LLaMA-65B shares the A100 rental assumption with GPT3-175B, whose cost claim is not
+    // about LLaMA-65B.
+    let run = p.baimo(&["trace", "marts.training_run_cost", "--where", "model = 'LLaMA-65B'", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let claims = serde_json::from_str::<serde_json::Value>(&run.stdout).expect("json")["rows"][0]["claims"].to_string();
+    assert!(!claims.contains("cost.gpt3_training_run"), "{claims}");
+    let run = p.baimo(&["trace", "marts.training_run_cost", "--where", "model = 'GPT3-175B'", "--format", "json"]);
+    let claims = serde_json::from_str::<serde_json::Value>(&run.stdout).expect("json")["rows"][0]["claims"].to_string();
+    assert!(claims.contains("cost.gpt3_training_run"), "{claims}");
+    // A claim's row reaches the cells of the figures it was computed from.
+    let run = p.baimo(&["trace", "meta.claims", "--where", "id = 'market.llm_cagr'", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let raws: Vec<&str> = v["rows"][0]["cells"].as_array().expect("cells").iter().filter_map(|c| c["raw"].as_str()).collect();
+    for figure in ["132.3亿元", "突破600亿元", "50.6%"] {
+        assert!(raws.contains(&figure), "{figure} not traced from the claim: {raws:?}");
+    }
+    assert!(v["rows"][0]["claims"].to_string().contains("market.llm_cagr"), "the claim itself");
+    // CSV: the same cells as rows a spreadsheet opens.
+    let run = p.baimo(&["trace", "marts.training_run_cost", "--where", "model = 'LLaMA-65B'", "--format", "csv"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.starts_with("row,source,file,sheet,cell,column,raw,parsed,report_section\n"), "{}", run.stdout);
+    assert!(run.stdout.contains("1,training_runs,raw/tables.xlsx,training_runs,B4,gpus,2048张,"), "{}", run.stdout);
+}
+
+#[test]
 fn docs_describe_every_table() {
     let p = report_built();
     let run = p.baimo(&["docs"]);
