@@ -25,7 +25,77 @@ and pipelines/, then `baimo build`.
   .timeout <t>|off     stop a statement that runs longer than <t> (e.g. 10s, 2m)
 Ctrl-C stops the running statement and keeps the shell.
   .help                this text
-  .quit                leave (also Ctrl-D)";
+  .quit                leave (also Ctrl-D)
+Tab completes dot-commands, keywords, schemas, schema.table names and columns.";
+
+/// Tab completion: dot-commands at the start of a line; otherwise SQL keywords, schemas,
+/// `schema.table` names and column names, read from the warehouse when the shell starts.
+struct Completion {
+    words: Vec<String>,
+}
+
+const DOT_COMMANDS: &[&str] = &[".tables", ".schema", ".mode", ".yi", ".timeout", ".help", ".quit", ".exit"];
+const KEYWORDS: &[&str] = &[
+    "select", "from", "where", "group", "by", "order", "having", "limit", "offset", "join", "left", "inner",
+    "on", "using", "with", "as", "and", "or", "not", "null", "is", "in", "between", "like", "ilike", "case",
+    "when", "then", "else", "end", "distinct", "count", "sum", "avg", "min", "max", "union", "all", "desc",
+    "asc", "describe", "summarize", "qualify", "over", "partition",
+];
+
+impl Completion {
+    fn read(conn: &duckdb::Connection) -> Completion {
+        let mut words: Vec<String> = KEYWORDS.iter().map(|k| k.to_string()).collect();
+        // A warehouse that cannot be listed still completes keywords.
+        if let Ok(t) = render::query(
+            conn,
+            "select distinct schema_name from duckdb_columns() where schema_name in ('staging', 'marts', 'meta') \
+             union select distinct schema_name || '.' || table_name from duckdb_columns() where schema_name in ('staging', 'marts', 'meta') \
+             union select distinct column_name from duckdb_columns() where schema_name in ('staging', 'marts', 'meta')",
+        ) {
+            words.extend(t.rows.into_iter().filter_map(|r| r.into_iter().next().flatten()));
+        }
+        words.sort();
+        words.dedup();
+        Completion { words }
+    }
+
+    /// The start of the word before `pos` and the words it may become.
+    fn candidates(&self, line: &str, pos: usize) -> (usize, Vec<String>) {
+        let before = &line[..pos];
+        if before.trim_start().starts_with('.') && !before.trim_start().contains(' ') {
+            let start = before.len() - before.trim_start().len();
+            let typed = before.trim_start();
+            return (start, DOT_COMMANDS.iter().filter(|c| c.starts_with(typed)).map(|c| c.to_string()).collect());
+        }
+        let start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).map_or(0, |i| i + 1);
+        let typed = &before[start..];
+        if typed.is_empty() {
+            return (start, Vec::new());
+        }
+        let lower = typed.to_lowercase();
+        let found = self.words.iter().filter(|w| w.to_lowercase().starts_with(&lower) && w.len() > typed.len());
+        (start, found.cloned().collect())
+    }
+}
+
+impl rustyline::completion::Completer for Completion {
+    type Candidate = String;
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _: &rustyline::Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<String>)> {
+        Ok(self.candidates(line, pos))
+    }
+}
+
+impl rustyline::hint::Hinter for Completion {
+    type Hint = String;
+}
+impl rustyline::highlight::Highlighter for Completion {}
+impl rustyline::validate::Validator for Completion {}
+impl rustyline::Helper for Completion {}
 
 const MODES: &[(&str, Format)] =
     &[("table", Format::Table), ("csv", Format::Csv), ("json", Format::Json), ("markdown", Format::Markdown), ("line", Format::Line)];
@@ -186,8 +256,9 @@ pub fn run(root: &Path, format: Format, timeout: Option<Duration>) -> Result<()>
     let handle = session.conn.interrupt_handle();
     ctrlc::set_handler(move || handle.interrupt())
         .map_err(|e| Error::Internal(format!("installing the Ctrl-C handler: {e}")))?;
-    let mut editor =
-        rustyline::DefaultEditor::new().map_err(|e| Error::Internal(format!("starting the shell: {e}")))?;
+    let mut editor: rustyline::Editor<Completion, rustyline::history::DefaultHistory> =
+        rustyline::Editor::new().map_err(|e| Error::Internal(format!("starting the shell: {e}")))?;
+    editor.set_helper(Some(Completion::read(&session.conn)));
     let history = std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache").join("baimo").join("history"));
     if let Some(h) = &history {
         let _ = editor.load_history(h);
@@ -238,4 +309,19 @@ pub fn run(root: &Path, format: Format, timeout: Option<Duration>) -> Result<()>
         let _ = editor.save_history(h);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Completion;
+
+    #[test]
+    fn tab_completes_dot_commands_tables_and_columns() {
+        let c = Completion { words: vec!["marts".into(), "marts.training_run_cost".into(), "gpus".into(), "select".into()] };
+        assert_eq!(c.candidates(".sch", 4), (0, vec![".schema".to_string()]));
+        assert_eq!(c.candidates("select * from marts.tr", 22), (14, vec!["marts.training_run_cost".to_string()]));
+        assert_eq!(c.candidates("SEL", 3), (0, vec!["select".to_string()]));
+        assert_eq!(c.candidates("select gp", 9).1, vec!["gpus".to_string()]);
+        assert!(c.candidates("select ", 7).1.is_empty());
+    }
 }

@@ -217,3 +217,25 @@ fn claims_on_a_project_without_them_says_what_is_missing() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     run.assert_stderr_has(&["this warehouse has no meta.claims", "pipelines/models/meta/claims.sql"]);
 }
+
+#[test]
+fn tab_completes_table_names_in_the_shell() {
+    let p = built();
+    let table: String = p.db().query_row("select table_name from duckdb_tables() where schema_name = 'marts' order by 1 limit 1", [], |r| r.get(0)).unwrap();
+    let term = crate::common::Terminal::baimo_shell(&p);
+    term.wait_for("baimo> ", 1);
+    // Half the table's name, then Tab: the shell writes the rest.
+    let half = &table[..table.len() / 2];
+    term.send(&["-l", &format!("select count(*) as n from marts.{half}")]);
+    term.send(&["Tab"]);
+    term.wait_for(&format!("marts.{table}"), 1);
+    term.line("");
+    term.line(";");
+    term.wait_for("(1 row)", 1);
+    term.send(&["-l", ".sch"]);
+    term.send(&["Tab"]);
+    term.wait_for(".schema", 1);
+    term.send(&["C-u"]);
+    term.line(".quit");
+    term.wait_for("shell-exited-0", 1);
+}
