@@ -256,6 +256,13 @@ pub fn run(root: &Path, format: Format, timeout: Option<Duration>) -> Result<()>
     let handle = session.conn.interrupt_handle();
     ctrlc::set_handler(move || handle.interrupt())
         .map_err(|e| Error::Internal(format!("installing the Ctrl-C handler: {e}")))?;
+    // ctrlc (built with `termination` for `baimo schedule`) also takes SIGTERM and SIGHUP; a
+    // shell asked to terminate, or whose terminal went away, must end, not just stop a query.
+    // SAFETY: restoring the default disposition of two signals; no handler of ours is involved.
+    unsafe {
+        libc::signal(libc::SIGTERM, libc::SIG_DFL);
+        libc::signal(libc::SIGHUP, libc::SIG_DFL);
+    }
     let mut editor: rustyline::Editor<Completion, rustyline::history::DefaultHistory> =
         rustyline::Editor::new().map_err(|e| Error::Internal(format!("starting the shell: {e}")))?;
     editor.set_helper(Some(Completion::read(&session.conn)));

@@ -239,3 +239,26 @@ fn tab_completes_table_names_in_the_shell() {
     term.line(".quit");
     term.wait_for("shell-exited-0", 1);
 }
+
+#[test]
+fn sigterm_ends_the_shell_even_while_a_statement_runs() {
+    let p = built();
+    let term = crate::common::Terminal::baimo_shell(&p);
+    term.wait_for("baimo> ", 1);
+    term.line("select sum(i) from range(300000000000) t(i);");
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    // The shell's own process: its command line names the project, and it is baimo (tmux's
+    // server holds the same text in its command line and must be left alone).
+    let pattern = format!("{} -C {} sql", env!("CARGO_BIN_EXE_baimo"), p.path().display());
+    let listed = std::process::Command::new("pgrep").args(["-f", &pattern]).output().expect("pgrep");
+    let shells: Vec<i32> = String::from_utf8_lossy(&listed.stdout)
+        .lines()
+        .filter_map(|l| l.trim().parse().ok())
+        .filter(|pid| std::fs::read_to_string(format!("/proc/{pid}/comm")).is_ok_and(|c| c.trim() == "baimo"))
+        .collect();
+    assert_eq!(shells.len(), 1, "one shell process matches {pattern}: {shells:?}");
+    // SAFETY: kill(2) with a pid of a process this test started.
+    unsafe { libc::kill(shells[0], libc::SIGTERM) };
+    // The shell ends (128 + SIGTERM), it does not merely interrupt the statement.
+    term.wait_for("shell-exited-143", 1);
+}
