@@ -75,6 +75,35 @@ fn column_check(test: &ColumnTest, schema: &str, name: &str, column: &str, decla
             );
             (sql, None)
         }
+        ColumnTest::SumsTo { total, tolerance, group_by, .. } => {
+            let groups: Vec<String> = group_by.iter().map(|g| quote(g)).collect();
+            let (select, group) = if groups.is_empty() {
+                (String::new(), String::new())
+            } else {
+                (format!("{}, ", groups.join(", ")), format!(" group by {}", groups.join(", ")))
+            };
+            let sql = format!(
+                "select {select}sum({c}) as sum, {total} as expected from {t}{group} having abs(sum({c}) - {total}) > {tolerance}"
+            );
+            (sql, None)
+        }
+        ColumnTest::Monotone { order_by, partition_by, direction, .. } => {
+            let partition = if partition_by.is_empty() {
+                String::new()
+            } else {
+                format!("partition by {} ", partition_by.iter().map(|p| quote(p)).collect::<Vec<_>>().join(", "))
+            };
+            let falls = match direction {
+                crate::spec::Direction::Increasing => "<",
+                crate::spec::Direction::Decreasing => ">",
+            };
+            let sql = format!(
+                "select * from (select *, lag({c}) over ({partition}order by {o}) as previous_value from {t}) \
+                 where {c} {falls} previous_value",
+                o = quote(order_by)
+            );
+            (sql, None)
+        }
     };
     Ok(Check {
         name: format!("{}:{schema}.{name}.{column}", test.name()),

@@ -9,7 +9,7 @@ pub mod staged;
 
 pub use contract::{load_contracts, Column, ColumnType, Contract, Encoding, MaxRejected, OnError};
 pub use settings::{Settings, DEFAULT_STORAGE_VERSION, SETTINGS_FILE};
-pub use sidecar::{ColumnTest, Materialized, ModelColumn, Severity, Sidecar};
+pub use sidecar::{ColumnTest, Direction, Materialized, ModelColumn, Severity, Sidecar};
 
 use crate::error::{Error, Location, Result};
 use std::path::{Component, Path, PathBuf};

@@ -81,6 +81,41 @@ pub enum ColumnTest {
         #[serde(default)]
         severity: Severity,
     },
+    /// The column sums to `total` within `tolerance` (absolute), in each group of `group_by`
+    /// (parts to a stated total; shares to 1).
+    SumsTo {
+        total: f64,
+        #[serde(default = "default_tolerance")]
+        tolerance: f64,
+        #[serde(default)]
+        group_by: Vec<String>,
+        #[serde(default)]
+        severity: Severity,
+    },
+    /// Ordered by `order_by` (within each group of `partition_by`), the column never falls
+    /// (`increasing`, the default) or never rises (`decreasing`): a cumulative count, a year.
+    Monotone {
+        order_by: String,
+        #[serde(default)]
+        partition_by: Vec<String>,
+        #[serde(default)]
+        direction: Direction,
+        #[serde(default)]
+        severity: Severity,
+    },
+}
+
+/// The default `sums_to` tolerance: rounding in the report's own figures.
+fn default_tolerance() -> f64 {
+    0.001
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    #[default]
+    Increasing,
+    Decreasing,
 }
 
 impl ColumnTest {
@@ -91,6 +126,8 @@ impl ColumnTest {
             ColumnTest::AcceptedValues { .. } => "accepted_values",
             ColumnTest::Range { .. } => "range",
             ColumnTest::Relationships { .. } => "relationships",
+            ColumnTest::SumsTo { .. } => "sums_to",
+            ColumnTest::Monotone { .. } => "monotone",
         }
     }
 
@@ -99,7 +136,9 @@ impl ColumnTest {
             ColumnTest::NotNull | ColumnTest::Unique => Severity::Error,
             ColumnTest::AcceptedValues { severity, .. }
             | ColumnTest::Range { severity, .. }
-            | ColumnTest::Relationships { severity, .. } => *severity,
+            | ColumnTest::Relationships { severity, .. }
+            | ColumnTest::SumsTo { severity, .. }
+            | ColumnTest::Monotone { severity, .. } => *severity,
         }
     }
 }
@@ -124,6 +163,15 @@ tests = ["not_null", "unique", { range = { min = 1 } }, { accepted_values = { va
         assert_eq!(t[2].name(), "range");
         assert_eq!(t[3].severity(), Severity::Warn);
         assert!(toml::from_str::<Sidecar>("descripton = \"typo\"").is_err());
+        let s: Sidecar = toml::from_str(
+            "[[columns]]\nname = \"share\"\ntests = [{ sums_to = { total = 1, group_by = [\"rule\"] } }, { monotone = { order_by = \"year\", direction = \"decreasing\" } }]",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            s.columns[0].tests[0],
+            ColumnTest::SumsTo { total: 1.0, tolerance: 0.001, group_by: vec!["rule".into()], severity: Severity::Error }
+        );
+        assert_eq!(s.columns[0].tests[1].name(), "monotone");
         assert!(toml::from_str::<Sidecar>("[[columns]]\nname = \"a\"\ntests = [\"not_nul\"]").is_err());
     }
 }

@@ -425,3 +425,45 @@ fn help_shows_examples_for_each_verb() {
         assert!(run.stdout.contains("Example"), "{verb} --help has no example:\n{}", run.stdout);
     }
 }
+
+#[test]
+fn shares_that_do_not_sum_to_their_total_and_a_series_that_falls_are_caught() {
+    let p = built();
+    let before = p.warehouse_sha256();
+    p.write(
+        "pipelines/models/marts/series.sql",
+        "select * from (values ('a', 2021, 10, 0.5), ('a', 2022, 20, 0.3), ('a', 2023, 15, 0.1), ('b', 2021, 1, 1.0)) t(part, year, n, share)",
+    );
+    let sidecar = |severity: &str| {
+        format!(
+            r#"description = "A series"
+
+[[columns]]
+name = "n"
+tests = [{{ monotone = {{ order_by = "year", partition_by = ["part"], severity = "{severity}" }} }}]
+
+[[columns]]
+name = "share"
+tests = [{{ sums_to = {{ total = 1, group_by = ["part"], severity = "{severity}" }} }}]
+"#
+        )
+    };
+    p.write("pipelines/models/marts/series.toml", &sidecar("error"));
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_stderr_has(&["monotone:marts.series.n", "sums_to:marts.series.share"]);
+    assert_eq!(p.warehouse_sha256(), before, "a blocking test publishes nothing");
+    // As warnings they are recorded with their failing rows, and the build publishes.
+    p.write("pipelines/models/marts/series.toml", &sidecar("warn"));
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let results = p.csv(
+        "select test, status, failing_rows from meta.test_results where target = 'marts.series' order by test",
+    );
+    // One fall (2022 → 2023 in part a); one group off its total (a: 0.9; b sums to 1).
+    assert_eq!(
+        results,
+        "test,status,failing_rows\nmonotone:marts.series.n,fail,1\nsums_to:marts.series.share,fail,1\n",
+        "{results}"
+    );
+}
