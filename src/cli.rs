@@ -55,6 +55,27 @@ pub fn statement_timeout(text: &str) -> Result<Duration, String> {
     Ok(d)
 }
 
+/// `claims --status`: one word per verdict, so shell completion offers each whole; the
+/// warehouse's own spellings (with spaces) are aliases. [`verdict`] maps a value back.
+fn verdicts() -> clap::builder::PossibleValuesParser {
+    use clap::builder::PossibleValue;
+    clap::builder::PossibleValuesParser::new([
+        PossibleValue::new("agrees"),
+        PossibleValue::new("bound").alias("agrees only as a bound").alias("agrees-only-as-a-bound"),
+        PossibleValue::new("disagrees"),
+        PossibleValue::new("not-checkable").alias("not checkable"),
+    ])
+}
+
+/// The verdict in `meta.claims.status` that a `--status` value names.
+pub fn verdict(status: &str) -> &str {
+    match status {
+        "bound" => "agrees only as a bound",
+        "not-checkable" => "not checkable",
+        other => other,
+    }
+}
+
 /// `baimo --version`: baimo's version and the DuckDB it bundles (which decides what the
 /// warehouse file can hold; `pipelines/warehouse.toml` decides which DuckDB versions open it).
 pub fn version() -> String {
@@ -202,8 +223,9 @@ pub enum Command {
     ///   baimo claims --status disagrees --format json
     #[command(verbatim_doc_comment)]
     Claims {
-        /// Only claims with this verdict.
-        #[arg(long, value_parser = ["agrees", "agrees only as a bound", "disagrees", "not checkable"])]
+        /// Only claims with this verdict (bound: agrees only as a bound). The verdicts as the
+        /// warehouse spells them ("not checkable") are accepted too.
+        #[arg(long, value_parser = verdicts())]
         status: Option<String>,
         #[arg(long, value_enum, default_value_t = Format::Table)]
         format: Format,

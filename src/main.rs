@@ -39,7 +39,9 @@ fn main() -> ExitCode {
         Command::Runs { limit, format } => cmd::runs::run(&root, limit, format),
         Command::Sql { query, file, format, timeout } => cmd::sql::run(&root, query, file.as_deref(), format, timeout),
         Command::Diff { files, format } => cmd::diff::run(&root, &files, format),
-        Command::Claims { status, format } => cmd::sql::claims(&root, status.as_deref(), format),
+        Command::Claims { status, format } => {
+            cmd::sql::claims(&root, status.as_deref().map(baimo::cli::verdict), format)
+        }
         Command::Rejects { all, format } => cmd::sql::rejects(&root, all, format),
         Command::Ls { format } => cmd::ls::run(&root, format),
         Command::Export { tables, query, name, out, format } => {

@@ -185,6 +185,24 @@ fn completions_are_printed_for_each_shell() {
         assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
         assert!(run.stdout.contains("baimo") && run.stdout.contains("refresh"), "{shell}");
     }
+    // Each verdict completes as one word.
+    let bash = p.baimo(&["completions", "bash"]).stdout;
+    assert!(bash.contains("\"agrees bound disagrees not-checkable\""), "{}", crate::common::head(&bash, 200));
+}
+
+#[test]
+fn claims_take_each_verdict_in_one_word_or_as_the_warehouse_spells_it() {
+    let p = report_built();
+    let db = p.db();
+    for (given, stored) in [("bound", "agrees only as a bound"), ("not-checkable", "not checkable"), ("not checkable", "not checkable"), ("disagrees", "disagrees")] {
+        let run = p.baimo(&["claims", "--status", given, "--format", "csv"]);
+        assert_eq!(run.code, 0, "{given}: {}", run.stderr);
+        let n: i64 = db.query_row("select count(*) from meta.claims where status = ?", [stored], |r| r.get(0)).unwrap();
+        assert!(n > 0, "the report has {stored} claims");
+        assert_eq!(run.stdout.lines().count() as i64, n + 1, "{given}");
+        assert!(run.stdout.lines().skip(1).all(|l| l.contains(stored)), "{given}");
+    }
+    assert_eq!(p.baimo(&["claims", "--status", "maybe"]).code, 2);
 }
 
 #[test]
