@@ -300,10 +300,26 @@ fn esc(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
+/// The marts the charts read.
+const CHARTED: &[&str] = &[
+    "marts.market_growth",
+    "marts.training_run_cost",
+    "marts.compute_capacity",
+    "marts.benchmark_rankings",
+    "marts.video_generation",
+];
+
 pub fn run(root: &Path) -> Result<()> {
     let font = register_font()?;
     tracing::info!("chart font: {font}");
     let conn = open_read_only(root)?;
+    let missing = super::sql::missing_tables(&conn, CHARTED)?;
+    if !missing.is_empty() {
+        return Err(Error::Usage(format!(
+            "baimo report charts the report's marts, and this warehouse has no {} (a project of other sources, such as `baimo gen` makes, has no report to chart)",
+            missing.join(", ")
+        )));
+    }
     let figures = vec![growth(&conn)?, runs(&conn)?, capacity(&conn)?, rankings(&conn)?, video(&conn)?];
     let mut html = String::from(
         "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>baimo report 百模大战</title>\n<style>\n\

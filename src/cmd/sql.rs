@@ -128,15 +128,27 @@ pub fn rejects(root: &Path, all: bool, format: Format) -> Result<()> {
 /// (a project without that model), instead of DuckDB's catalog error.
 fn require_table(root: &Path, schema: &str, table: &str, hint: &str) -> Result<()> {
     let conn = open_read_only(root)?;
-    let found: i64 = conn
-        .query_row(
-            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-            [schema, table],
-            |r| r.get(0),
-        )
-        .map_err(Error::duckdb("looking up a table"))?;
-    if found == 0 {
+    if !missing_tables(&conn, &[&format!("{schema}.{table}")])?.is_empty() {
         return Err(Error::Usage(format!("this warehouse has no {schema}.{table}: {hint}")));
     }
     Ok(())
+}
+
+/// Which of `tables` (schema.table) the warehouse open on `conn` lacks.
+pub fn missing_tables(conn: &Connection, tables: &[&str]) -> Result<Vec<String>> {
+    let mut missing = Vec::new();
+    for t in tables {
+        let (schema, table) = t.split_once('.').unwrap_or(("main", t));
+        let found: i64 = conn
+            .query_row(
+                "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
+                [schema, table],
+                |r| r.get(0),
+            )
+            .map_err(Error::duckdb("looking up a table"))?;
+        if found == 0 {
+            missing.push(t.to_string());
+        }
+    }
+    Ok(missing)
 }

@@ -216,6 +216,11 @@ fn claims_on_a_project_without_them_says_what_is_missing() {
     let run = p.baimo(&["claims"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     run.assert_stderr_has(&["this warehouse has no meta.claims", "pipelines/models/meta/claims.sql"]);
+    // The report, likewise: what is missing, not a catalog error.
+    let run = p.baimo(&["report"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_stderr_has(&["baimo report charts the report's marts", "marts.compute_capacity"]);
+    assert!(!run.stderr.contains("Catalog Error"), "{}", run.stderr);
 }
 
 #[test]
