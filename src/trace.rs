@@ -54,8 +54,8 @@ pub fn trace(
         Trace { table: qualified.clone(), lineage, rows: Vec::new(), truncated: rows.rows.len() > max_rows };
     for row in rows.rows.iter().take(max_rows) {
         let mut traced = TracedRow { values: Vec::new(), cells: Vec::new(), claims: Vec::new() };
-        for (h, v) in rows.headers.iter().zip(row) {
-            traced.values.push((h.clone(), v.clone().unwrap_or_default()));
+        for ((h, v), &numeric) in rows.headers.iter().zip(row).zip(&rows.numeric) {
+            traced.values.push((h.clone(), typed(v.as_deref(), numeric)));
         }
         let value = |col: &str| rows.headers.iter().position(|h| h == col).and_then(|p| row[p].clone());
         // Provenance columns carried through the model.
@@ -111,6 +111,28 @@ pub fn trace(
         report.rows.push(traced);
     }
     Ok(report)
+}
+
+/// A value as JSON: a number column's text as the number it spells (exactly that text), NULL as
+/// null, the rest as strings.
+fn typed(text: Option<&str>, numeric: bool) -> serde_json::Value {
+    match text {
+        None => serde_json::Value::Null,
+        Some(t) if numeric => t
+            .parse::<serde_json::Number>()
+            .map(serde_json::Value::Number)
+            .unwrap_or_else(|_| serde_json::Value::String(t.to_string())),
+        Some(t) => serde_json::Value::String(t.to_string()),
+    }
+}
+
+/// A value as `trace` prints it: NULL for null, a number as its text.
+pub fn shown(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::Null => "NULL".into(),
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
 }
 
 /// The row's text values that no other row of its table holds in the same column.
@@ -172,7 +194,8 @@ pub struct Step {
 
 #[derive(serde::Serialize)]
 pub struct TracedRow {
-    pub values: Vec<(String, String)>,
+    /// Each column and its value: a number as a JSON number, NULL as null.
+    pub values: Vec<(String, serde_json::Value)>,
     pub cells: Vec<SourceCell>,
     /// id, status, explanation of each claim naming one of the row's text values.
     pub claims: Vec<Vec<String>>,

@@ -74,7 +74,7 @@ fn text(trace: &Trace) -> String {
             rows: Vec::new(),
         };
         for (k, v) in &row.values {
-            values.rows.push(vec![Some(k.clone()), Some(v.clone())]);
+            values.rows.push(vec![Some(k.clone()), Some(crate::trace::shown(v))]);
         }
         let mut buf = Vec::new();
         let _ = values.write(Format::Table, &mut buf);

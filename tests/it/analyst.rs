@@ -22,6 +22,13 @@ fn trace_names_the_cells_a_mart_row_comes_from() {
             .find(|c| c["file"] == file && c["column"] == column)
             .unwrap_or_else(|| panic!("no {file} {column} cell in {cells:?}"))
     };
+    // Values are typed: numbers as JSON numbers, NULL as null.
+    let values: std::collections::BTreeMap<String, serde_json::Value> =
+        serde_json::from_value(v["rows"][0]["values"].as_array().expect("values").iter().map(|p| (p[0].as_str().unwrap().to_string(), p[1].clone())).collect::<serde_json::Map<_, _>>().into()).expect("pairs");
+    assert_eq!(values["gpus"], serde_json::json!(2048));
+    assert_eq!(values["gpu_hours_low"], serde_json::json!(1032192));
+    assert_eq!(values["gpu_memory"], serde_json::json!("80GB"));
+    assert_eq!(values["model"], serde_json::json!("LLaMA-65B"));
     // LLaMA-65B is the first data row of the sheet (row 4, under the title and units rows).
     let gpus = find("raw/tables.xlsx", "gpus");
     assert_eq!(
