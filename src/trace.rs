@@ -211,6 +211,9 @@ pub struct SourceCell {
     pub raw: String,
     pub parsed: String,
     pub report_section: String,
+    /// The register's correction of this cell (pipelines/corrections.toml), when one applied:
+    /// `parsed` holds the corrected value, `raw` the text as printed.
+    pub correction: Option<String>,
 }
 
 pub fn upstream(project: &Project, table: &str, depth: usize, out: &mut Vec<Step>, sources: &mut BTreeSet<String>) {
@@ -254,6 +257,17 @@ fn source_cells(conn: &duckdb::Connection, c: &Contract, condition: &str) -> Res
             c.name.replace('\'', "''")
         ),
     )?;
+    // The register's corrections that applied to this source's cells (a warehouse built before
+    // the register existed has no meta.corrections).
+    let corrections = render::query(
+        conn,
+        &format!(
+            "select cell, \"column\", expect, value, reason, id from meta.corrections \
+             where source = {} and applied = 'applied'",
+            literal(&c.name)
+        ),
+    )
+    .unwrap_or_default();
     let letter = |col: &str| {
         letters
             .rows
@@ -277,15 +291,25 @@ fn source_cells(conn: &duckdb::Connection, c: &Contract, condition: &str) -> Res
                 })
                 .map(|(h, v)| format!("{h}={}", v.as_deref().unwrap_or("NULL")))
                 .collect();
+            let cell = format!("{}{r}", letter(&col.name));
+            let correction = corrections
+                .rows
+                .iter()
+                .find(|k| k[0].as_deref() == Some(cell.as_str()) && k[1].as_deref() == Some(col.name.as_str()))
+                .map(|k| {
+                    let [_, _, expect, value, reason, id] = [0, 1, 2, 3, 4, 5].map(|i| k[i].clone().unwrap_or_default());
+                    format!("corrected from {expect} to {value} ({id}: {reason})")
+                });
             out.push(SourceCell {
                 source: c.name.clone(),
                 file: c.file.clone(),
                 sheet: c.sheet.clone(),
-                cell: format!("{}{r}", letter(&col.name)),
+                cell,
                 column: col.name.clone(),
                 raw,
                 parsed: parsed.join(", "),
                 report_section: get("_ref").unwrap_or_else(|| c.reference.clone()),
+                correction,
             });
         }
     }

@@ -35,10 +35,10 @@ pub fn run(root: &Path, table: &str, condition: Option<&str>, format: Format) ->
 /// Every traced row's source cells, with the row's number.
 fn cells(trace: &Trace) -> TextTable {
     let mut t = TextTable {
-        headers: ["row", "source", "file", "sheet", "cell", "column", "raw", "parsed", "report_section"]
+        headers: ["row", "source", "file", "sheet", "cell", "column", "raw", "parsed", "report_section", "correction"]
             .map(String::from)
             .to_vec(),
-        numeric: vec![true, false, false, false, false, false, false, false, false],
+        numeric: vec![true, false, false, false, false, false, false, false, false, false],
         rows: Vec::new(),
     };
     for (i, row) in trace.rows.iter().enumerate() {
@@ -53,6 +53,7 @@ fn cells(trace: &Trace) -> TextTable {
                 Some(c.raw.clone()),
                 Some(c.parsed.clone()),
                 Some(c.report_section.clone()),
+                c.correction.clone(),
             ]);
         }
     }
@@ -104,6 +105,9 @@ fn text(trace: &Trace) -> String {
             let mut buf = Vec::new();
             let _ = cells.write(Format::Table, &mut buf);
             s.push_str(&String::from_utf8_lossy(&buf));
+            for c in row.cells.iter().filter(|c| c.correction.is_some()) {
+                let _ = writeln!(s, "correction: {} {}: {}", c.file, c.cell, c.correction.as_deref().unwrap_or_default());
+            }
         }
         for c in &row.claims {
             let _ = writeln!(s, "claim: {}", c.join(" — "));

@@ -919,7 +919,9 @@ fn row_page(g: &Generation, ask: &Ask, name: &str, rowid: &str) -> Page {
                         @for c in cells {
                             tr id=(format!("cells-{}", c.column)) {
                                 td { code { (c.file) } } td { (c.sheet.clone().unwrap_or_default()) } td { code.cell { (c.cell) } }
-                                td { (c.column) } td.raw { (c.raw) } td { (c.parsed) } td { (c.report_section) }
+                                td { (c.column) } td.raw { (c.raw) }
+                                td { (c.parsed) @if let Some(k) = &c.correction { br; span.correction { (k) } } }
+                                td { (c.report_section) }
                             }
                         }
                     }

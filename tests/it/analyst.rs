@@ -83,7 +83,7 @@ fn trace_attaches_only_the_claims_about_a_row_and_follows_a_claims_inputs() {
     // CSV: the same cells as rows a spreadsheet opens.
     let run = p.baimo(&["trace", "marts.training_run_cost", "--where", "model = 'LLaMA-65B'", "--format", "csv"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with("row,source,file,sheet,cell,column,raw,parsed,report_section\n"), "{}", run.stdout);
+    assert!(run.stdout.starts_with("row,source,file,sheet,cell,column,raw,parsed,report_section,correction\n"), "{}", run.stdout);
     assert!(run.stdout.contains("1,training_runs,raw/tables.xlsx,training_runs,B4,gpus,2048张,"), "{}", run.stdout);
 }
 
