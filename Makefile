@@ -36,11 +36,11 @@ sql: build ## Run a query: make sql Q="select * from marts.market_growth"
 	$(BAIMO) sql "$(Q)"
 
 PORT ?= 8080
-serve: build ## Browse the warehouse at http://127.0.0.1:$(PORT)/ (read-only; Ctrl-C stops)
+serve: build ## Browse the warehouse at http://127.0.0.1:8080/ (PORT=… for another; read-only; Ctrl-C stops)
 	$(BAIMO) serve --port $(PORT)
 
 PREFIX ?= $(HOME)/.local
-install: build ## Put baimo on the PATH: $(PREFIX)/bin/baimo (PREFIX=~/.local by default)
+install: build ## Put baimo on the PATH: ~/.local/bin/baimo (PREFIX=… for elsewhere)
 	install -D -m 755 $(BAIMO) $(PREFIX)/bin/baimo
 	@case ":$$PATH:" in *":$(PREFIX)/bin:"*) ;; *) echo "add $(PREFIX)/bin to your PATH" ;; esac
 
