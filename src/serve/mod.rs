@@ -134,6 +134,9 @@ pub(crate) struct Generation {
 
 /// Pages cached per generation; past this many the cache starts again.
 const CACHE_ENTRIES: usize = 4096;
+/// The largest body cached (so the cache holds at most CACHE_ENTRIES × this, 1 GiB, and in
+/// practice the report's pages, a few MB in all).
+const CACHE_BODY_MAX: usize = 256 * 1024;
 
 impl App {
     fn open(root: &Path, options: Options) -> Result<App> {
@@ -394,7 +397,9 @@ async fn respond(app: &Arc<App>, method: &Method, path: &str, query: &str, heade
             }
         }
         let rendered = Arc::new(pages::render(&app, &generation, &ask).map_err(|r| (r, format))?);
-        if cacheable {
+        // Large bodies (downloads) are rendered each time: many filtered views of a big table
+        // must not fill memory.
+        if cacheable && rendered.body.len() <= CACHE_BODY_MAX {
             let mut cache = lock(&generation.cache);
             if cache.len() >= CACHE_ENTRIES {
                 cache.clear();
