@@ -129,14 +129,21 @@ pub(crate) struct Generation {
     pub(crate) catalog: pages::Catalog,
     seed: Mutex<Connection>,
     idle: Mutex<Vec<Connection>>,
-    cache: Mutex<HashMap<String, Arc<Rendered>>>,
+    cache: Mutex<Cache>,
 }
 
-/// Pages cached per generation; past this many the cache starts again.
-const CACHE_ENTRIES: usize = 4096;
-/// The largest body cached (so the cache holds at most CACHE_ENTRIES × this, 1 GiB, and in
-/// practice the report's pages, a few MB in all).
-const CACHE_BODY_MAX: usize = 256 * 1024;
+/// The bodies cached per generation, in bytes; past this the cache starts again. The report's
+/// pages are a few MB in all; many filtered views of a big table must not fill memory.
+const CACHE_BYTES: usize = 64 << 20;
+/// A body larger than this (a big download) is rendered each time.
+const CACHE_BODY_MAX: usize = 8 << 20;
+
+/// Rendered pages of one generation and their size.
+#[derive(Default)]
+struct Cache {
+    pages: HashMap<String, Arc<Rendered>>,
+    bytes: usize,
+}
 
 impl App {
     fn open(root: &Path, options: Options) -> Result<App> {
@@ -217,7 +224,7 @@ impl Generation {
             catalog,
             seed: Mutex::new(conn),
             idle: Mutex::new(Vec::new()),
-            cache: Mutex::new(HashMap::new()),
+            cache: Mutex::new(Cache::default()),
         })
     }
 
@@ -377,7 +384,7 @@ async fn respond(app: &Arc<App>, method: &Method, path: &str, query: &str, heade
     // A page already rendered from the file still published is answered here, without a
     // worker: cheap pages never wait behind expensive ones.
     if cacheable {
-        if let Some(hit) = app.fresh_generation().and_then(|g| lock(&g.cache).get(&key).cloned()) {
+        if let Some(hit) = app.fresh_generation().and_then(|g| lock(&g.cache).pages.get(&key).cloned()) {
             return with_cookie(to_response(&hit, method), set_cookie);
         }
     }
@@ -392,19 +399,18 @@ async fn respond(app: &Arc<App>, method: &Method, path: &str, query: &str, heade
         let _permit = permit;
         let generation = app.generation();
         if cacheable {
-            if let Some(hit) = lock(&generation.cache).get(&key) {
+            if let Some(hit) = lock(&generation.cache).pages.get(&key) {
                 return Ok(hit.clone());
             }
         }
         let rendered = Arc::new(pages::render(&app, &generation, &ask).map_err(|r| (r, format))?);
-        // Large bodies (downloads) are rendered each time: many filtered views of a big table
-        // must not fill memory.
         if cacheable && rendered.body.len() <= CACHE_BODY_MAX {
             let mut cache = lock(&generation.cache);
-            if cache.len() >= CACHE_ENTRIES {
-                cache.clear();
+            if cache.bytes + rendered.body.len() > CACHE_BYTES {
+                *cache = Cache::default();
             }
-            cache.insert(key, rendered.clone());
+            cache.bytes += rendered.body.len();
+            cache.pages.insert(key, rendered.clone());
         }
         Ok::<_, (Refusal, pages::Format)>(rendered)
     });
