@@ -270,6 +270,10 @@ pub enum Command {
         out: PathBuf,
         #[arg(long, value_enum, default_value_t = ExportFormat::Parquet)]
         format: ExportFormat,
+        /// CSV: begin each file with a UTF-8 byte-order mark (Excel then reads Chinese text
+        /// correctly).
+        #[arg(long)]
+        bom: bool,
     },
 
     /// Show where a row's numbers come from: the model, the tables down to the sources, the

@@ -44,8 +44,8 @@ fn main() -> ExitCode {
         }
         Command::Rejects { all, format } => cmd::sql::rejects(&root, all, format),
         Command::Ls { format } => cmd::ls::run(&root, format),
-        Command::Export { tables, query, name, out, format } => {
-            cmd::export::run(&root, &cmd::export::Request { tables, query, name, out, format })
+        Command::Export { tables, query, name, out, format, bom } => {
+            cmd::export::run(&root, &cmd::export::Request { tables, query, name, out, format, bom })
         }
         Command::Trace { table, condition, format } => cmd::trace::run(&root, &table, condition.as_deref(), format),
         Command::Serve { port, host, token, sql_timeout, max_rows } => {

@@ -57,6 +57,8 @@ pub struct Request {
     pub name: String,
     pub out: PathBuf,
     pub format: ExportFormat,
+    /// CSV: start each file with a UTF-8 byte-order mark, so Excel reads it as UTF-8.
+    pub bom: bool,
 }
 
 pub fn run(root: &Path, req: &Request) -> Result<()> {
@@ -124,9 +126,24 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
             .map_err(Error::io(parent))?
             .into_temp_path();
         let target = partial.display().to_string().replace('\'', "''");
-        conn.execute_batch(&format!("copy (\n{sql}\n) to '{target}' {}", req.format.copy_options())).map_err(|e| {
+        let options = match (req.format, table.split_once('.')) {
+            // Parquet files carry the table's and each column's description as key-value
+            // metadata (`description`, `column.<name>`), read by `parquet_kv_metadata()`, pyarrow
+            // and Spark.
+            (ExportFormat::Parquet, Some((schema, name))) if !table.starts_with("query:") => {
+                format!("(format parquet, compression zstd{})", kv_metadata(&conn, schema, name)?)
+            }
+            _ => req.format.copy_options().to_string(),
+        };
+        conn.execute_batch(&format!("copy (\n{sql}\n) to '{target}' {options}")).map_err(|e| {
             Error::Sql { location: crate::error::Location::file("export"), message: format!("exporting {table}: {e}") }
         })?;
+        if req.bom && req.format == ExportFormat::Csv {
+            let written = std::fs::read(&partial).map_err(Error::io(&*partial))?;
+            let mut with_bom = "\u{feff}".as_bytes().to_vec();
+            with_bom.extend_from_slice(&written);
+            std::fs::write(&partial, with_bom).map_err(Error::io(&*partial))?;
+        }
         partial.persist(&file).map_err(|e| Error::Io { path: file.clone(), source: e.error })?;
         let rows: i64 = conn
             .query_row(&format!("select count(*) from ({sql})"), [], |r| r.get(0))
@@ -164,6 +181,26 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     std::fs::write(&manifest_path, text + "\n").map_err(Error::io(&manifest_path))?;
     eprintln!("exported {} table(s) to {} (manifest.json lists them)", manifest.tables.len(), req.out.display());
     Ok(())
+}
+
+/// `, kv_metadata {…}` with the table's description and each described column's, or nothing.
+fn kv_metadata(conn: &Connection, schema: &str, name: &str) -> Result<String> {
+    let described = crate::render::query(
+        conn,
+        &format!(
+            "select 'description', comment from duckdb_tables() where schema_name = {s} and table_name = {n} and comment is not null \
+             union all select 'column.' || column_name, comment from duckdb_columns() \
+             where schema_name = {s} and table_name = {n} and comment is not null",
+            s = crate::spec::literal(schema),
+            n = crate::spec::literal(name)
+        ),
+    )?;
+    let pairs: Vec<String> = described
+        .rows
+        .iter()
+        .filter_map(|r| Some(format!("{}: {}", crate::spec::literal(r[0].as_deref()?), crate::spec::literal(r[1].as_deref()?))))
+        .collect();
+    Ok(if pairs.is_empty() { String::new() } else { format!(", kv_metadata {{{}}}", pairs.join(", ")) })
 }
 
 /// From here on the connection may touch files under `dir` only (DuckDB's

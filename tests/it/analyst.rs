@@ -170,6 +170,23 @@ fn parquet_export_reads_back_with_the_same_rows() {
             .expect("original");
         assert_eq!(back, original, "{table}");
     }
+    // Descriptions travel with the file: the table's and each column's, as key-value metadata.
+    let kv: Vec<(String, String)> = {
+        let mut stmt = db
+            .prepare(&format!(
+                "select key::varchar, decode(value) from parquet_kv_metadata('{}') order by key",
+                out.join("marts/training_run_cost.parquet").display()
+            ))
+            .expect("kv");
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).expect("kv").map(|r| r.expect("kv")).collect()
+    };
+    assert!(kv.contains(&("column.gpus".to_string(), "GPU cards used".to_string())), "{kv:?}");
+    assert!(kv.iter().any(|(k, v)| k == "description" && v.starts_with("Cost of each training run")), "{kv:?}");
+    // CSV with a byte-order mark, for Excel.
+    let run = p.baimo(&["export", "marts.training_run_cost", "--format", "csv", "--bom", "--out", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let csv = std::fs::read(out.join("marts/training_run_cost.csv")).expect("csv");
+    assert!(csv.starts_with("\u{feff}model,".as_bytes()), "{:?}", &csv[..20]);
     // Types survive: a double stays a double.
     let ty: String = db
         .query_row(
