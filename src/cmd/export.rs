@@ -31,7 +31,7 @@ impl ExportFormat {
     }
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Exported {
     table: String,
     file: String,
@@ -39,15 +39,22 @@ struct Exported {
     bytes: u64,
     sha256: String,
     columns: Vec<(String, String)>,
+    /// The run whose warehouse this file was exported from (an earlier export into the same
+    /// folder may have come from another).
+    #[serde(default)]
+    run_id: Option<String>,
+    #[serde(default)]
+    exported_at: Option<String>,
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, serde::Deserialize)]
 struct Manifest {
     exported_at: String,
     warehouse: String,
     run_id: Option<String>,
     fingerprint: Option<String>,
-    format: &'static str,
+    /// The format of the latest export (each file's extension says its own).
+    format: String,
     tables: Vec<Exported>,
 }
 
@@ -110,6 +117,9 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     // other files or write elsewhere, and cannot lift the limit.
     let out_dir = req.out.canonicalize().map_err(Error::io(&req.out))?;
     confine(&conn, &out_dir)?;
+    let last = publish::last_success(&paths)?;
+    let run_id = last.as_ref().map(|r| r.id.clone());
+    let exported_at = publish::now();
     let mut exported = Vec::new();
     for (table, sql, rel) in jobs {
         let file = out_dir.join(&rel);
@@ -165,21 +175,41 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
             bytes: bytes.len() as u64,
             sha256: format!("{:x}", Sha256::digest(&bytes)),
             columns,
+            run_id: run_id.clone(),
+            exported_at: Some(exported_at.clone()),
         });
     }
-    let last = publish::last_success(&paths)?;
+    // The manifest lists everything in the folder: files an earlier export wrote, and which
+    // are still there, keep their entries, unless this export rewrote them.
+    let manifest_path = req.out.join("manifest.json");
+    let written = exported.len();
+    if let Some(earlier) = std::fs::read_to_string(&manifest_path).ok().and_then(|t| serde_json::from_str::<Manifest>(&t).ok()) {
+        for e in earlier.tables {
+            if !exported.iter().any(|x| x.file == e.file) && out_dir.join(&e.file).is_file() {
+                exported.push(Exported {
+                    run_id: e.run_id.or_else(|| earlier.run_id.clone()),
+                    exported_at: e.exported_at.or_else(|| Some(earlier.exported_at.clone())),
+                    ..e
+                });
+            }
+        }
+    }
+    exported.sort_by(|a, b| a.file.cmp(&b.file));
     let manifest = Manifest {
-        exported_at: publish::now(),
+        exported_at,
         warehouse: paths.published.display().to_string(),
-        run_id: last.as_ref().map(|r| r.id.clone()),
+        run_id,
         fingerprint: last.and_then(|r| r.fingerprint.map(|f| f.total)),
-        format: req.format.ext(),
+        format: req.format.ext().to_string(),
         tables: exported,
     };
-    let manifest_path = req.out.join("manifest.json");
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Internal(format!("manifest: {e}")))?;
     std::fs::write(&manifest_path, text + "\n").map_err(Error::io(&manifest_path))?;
-    eprintln!("exported {} table(s) to {} (manifest.json lists them)", manifest.tables.len(), req.out.display());
+    eprintln!(
+        "exported {written} table(s) to {} (manifest.json lists the {} file(s) there)",
+        req.out.display(),
+        manifest.tables.len()
+    );
     Ok(())
 }
 

@@ -187,6 +187,11 @@ fn parquet_export_reads_back_with_the_same_rows() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let csv = std::fs::read(out.join("marts/training_run_cost.csv")).expect("csv");
     assert!(csv.starts_with("\u{feff}model,".as_bytes()), "{:?}", &csv[..20]);
+    // The manifest lists every file in the folder: both exports' files.
+    let manifest: serde_json::Value = serde_json::from_str(&p.read("exports/manifest.json")).expect("manifest");
+    let files: Vec<&str> = manifest["tables"].as_array().expect("tables").iter().filter_map(|t| t["file"].as_str()).collect();
+    assert_eq!(files, ["marts/training_run_cost.csv", "marts/training_run_cost.parquet", "meta/claims.parquet"], "{manifest}");
+    assert!(manifest["tables"].as_array().unwrap().iter().all(|t| t["run_id"].is_string()));
     // Types survive: a double stays a double.
     let ty: String = db
         .query_row(
