@@ -174,35 +174,71 @@ impl TextTable {
                 writeln!(out, "{t}")?;
                 writeln!(out, "({} row{})", self.rows.len(), if self.rows.len() == 1 { "" } else { "s" })
             }
-            Format::Line => {
-                let width = self.headers.iter().map(|h| h.chars().count()).max().unwrap_or(0);
-                for (i, row) in self.rows.iter().enumerate() {
-                    if i > 0 {
-                        writeln!(out)?;
-                    }
-                    for (h, v) in self.headers.iter().zip(row) {
-                        writeln!(out, "{h:>width$} = {}", v.as_deref().unwrap_or("NULL"))?;
-                    }
-                }
-                Ok(())
+            other => {
+                let mut w = Pieces::begin(other, &self.headers, &self.numeric, out)?;
+                w.rows(&self.rows)?;
+                w.end()
             }
+        }
+    }
+}
+
+/// A result written piece by piece in a format that needs no column widths (CSV, JSON,
+/// Markdown, line): the header, then rows as they come, then the end. `TextTable::write` and
+/// [`stream`] both write through it, so a streamed result reads exactly as a collected one.
+pub struct Pieces<'a> {
+    format: Format,
+    out: &'a mut dyn Write,
+    headers: Vec<String>,
+    numeric: Vec<bool>,
+    /// JSON object keys, quoted once.
+    keys: Vec<String>,
+    written: usize,
+}
+
+impl<'a> Pieces<'a> {
+    pub fn begin(format: Format, headers: &[String], numeric: &[bool], out: &'a mut dyn Write) -> std::io::Result<Pieces<'a>> {
+        match format {
             Format::Csv => {
-                let mut w = csv::Writer::from_writer(out);
-                w.write_record(&self.headers)?;
-                for row in &self.rows {
+                let mut w = csv::Writer::from_writer(&mut *out);
+                w.write_record(headers)?;
+                w.flush()?;
+            }
+            Format::Json => write!(out, "[")?,
+            Format::Markdown => {
+                writeln!(out, "| {} |", headers.join(" | "))?;
+                let rule: Vec<&str> = numeric.iter().map(|&n| if n { "---:" } else { "---" }).collect();
+                writeln!(out, "| {} |", rule.join(" | "))?;
+            }
+            Format::Line | Format::Table => {}
+        }
+        Ok(Pieces {
+            format,
+            out,
+            headers: headers.to_vec(),
+            numeric: numeric.to_vec(),
+            keys: headers.iter().map(|h| json_string(h)).collect(),
+            written: 0,
+        })
+    }
+
+    pub fn rows(&mut self, rows: &[Vec<Option<String>>]) -> std::io::Result<()> {
+        let out = &mut *self.out;
+        match self.format {
+            Format::Csv => {
+                let mut w = csv::Writer::from_writer(&mut *out);
+                for row in rows {
                     w.write_record(row.iter().map(|v| v.as_deref().unwrap_or("")))?;
                 }
-                w.flush()
+                w.flush()?;
             }
             Format::Json => {
                 // Written by hand so the keys keep the SELECT's column order (serde_json's map
                 // sorts them); one object per line. Numbers are JSON numbers, NULL is null, and
                 // so are NaN and infinities, which JSON cannot hold.
-                let keys: Vec<String> = self.headers.iter().map(|h| json_string(h)).collect();
-                write!(out, "[")?;
-                for (ri, row) in self.rows.iter().enumerate() {
-                    write!(out, "{}\n  {{", if ri == 0 { "" } else { "," })?;
-                    for (ci, ((key, v), &num)) in keys.iter().zip(row).zip(&self.numeric).enumerate() {
+                for (ri, row) in rows.iter().enumerate() {
+                    write!(out, "{}\n  {{", if self.written + ri == 0 { "" } else { "," })?;
+                    for (ci, ((key, v), &num)) in self.keys.iter().zip(row).zip(&self.numeric).enumerate() {
                         let value = match v {
                             None => "null".to_string(),
                             Some(s) if num => match s.parse::<f64>() {
@@ -215,21 +251,73 @@ impl TextTable {
                     }
                     write!(out, "}}")?;
                 }
-                writeln!(out, "{}]", if self.rows.is_empty() { "" } else { "\n" })
             }
             Format::Markdown => {
-                writeln!(out, "| {} |", self.headers.join(" | "))?;
-                let rule: Vec<&str> = self.numeric.iter().map(|&n| if n { "---:" } else { "---" }).collect();
-                writeln!(out, "| {} |", rule.join(" | "))?;
-                for row in &self.rows {
+                for row in rows {
                     let cells: Vec<String> =
                         row.iter().map(|v| v.as_deref().unwrap_or("").replace('|', "\\|")).collect();
                     writeln!(out, "| {} |", cells.join(" | "))?;
                 }
-                Ok(())
+            }
+            Format::Line | Format::Table => {
+                let width = self.headers.iter().map(|h| h.chars().count()).max().unwrap_or(0);
+                for (ri, row) in rows.iter().enumerate() {
+                    if self.written + ri > 0 {
+                        writeln!(out)?;
+                    }
+                    for (h, v) in self.headers.iter().zip(row) {
+                        writeln!(out, "{h:>width$} = {}", v.as_deref().unwrap_or("NULL"))?;
+                    }
+                }
             }
         }
+        self.written += rows.len();
+        Ok(())
     }
+
+    pub fn end(self) -> std::io::Result<()> {
+        match self.format {
+            Format::Json => writeln!(self.out, "{}]", if self.written == 0 { "" } else { "\n" }),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Column names, and which are numeric, of a result's schema.
+fn columns_of(schema: &arrow::datatypes::Schema) -> (Vec<String>, Vec<bool>) {
+    (
+        schema.fields().iter().map(|f| f.name().clone()).collect(),
+        schema.fields().iter().map(|f| f.data_type().is_numeric()).collect(),
+    )
+}
+
+/// Runs a query and writes its rows in `format` batch by batch as DuckDB produces them, so a
+/// result of any size is printed in bounded memory (`baimo sql` piped or with `--format`).
+/// `format` must not be [`Format::Table`], which needs every row to size its columns. Returns
+/// the rows written.
+pub fn stream(conn: &Connection, sql: &str, format: Format, out: &mut dyn Write) -> Result<usize> {
+    let sql_error = |e: duckdb::Error| Error::Sql { location: Location::file("query"), message: e.to_string() };
+    let mut stmt = conn.prepare(sql).map_err(sql_error)?;
+    // DuckDB's streaming result: chunks are produced as they are fetched (query_arrow would
+    // materialise the whole result first).
+    let batches = stmt.stream_arrow([]).map_err(sql_error)?;
+    let (headers, numeric) = columns_of(&batches.get_schema());
+    let mut pieces = Pieces::begin(format, &headers, &numeric, out).map_err(Error::io("stdout"))?;
+    let options = FormatOptions::default().with_null("");
+    let mut rows = 0;
+    for batch in batches {
+        let batch = batch.map_err(sql_error)?;
+        let mut columns: Vec<Vec<Option<String>>> = Vec::with_capacity(batch.num_columns());
+        for array in batch.columns() {
+            columns.push(render_column(array.as_ref(), &options)?);
+        }
+        let chunk: Vec<Vec<Option<String>>> =
+            (0..batch.num_rows()).map(|r| columns.iter().map(|c| c[r].clone()).collect()).collect();
+        rows += chunk.len();
+        pieces.rows(&chunk).map_err(Error::io("stdout"))?;
+    }
+    pieces.end().map_err(Error::io("stdout"))?;
+    Ok(rows)
 }
 
 /// A table cell: NULL reads NULL, as in DuckDB's shell (an empty string stays empty); numbers

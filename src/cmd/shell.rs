@@ -28,6 +28,29 @@ Ctrl-C stops the running statement and keeps the shell.
   .quit                leave (also Ctrl-D)
 Tab completes dot-commands, keywords, schemas, schema.table names and columns.";
 
+/// A writer that puts a blank line before its first byte when `gap` says so.
+struct Separated<W: Write> {
+    out: W,
+    gap: bool,
+    wrote: bool,
+}
+
+impl<W: Write> Write for Separated<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if !self.wrote && !buf.is_empty() {
+            if self.gap {
+                self.out.write_all(b"\n")?;
+            }
+            self.wrote = true;
+        }
+        self.out.write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// Tab completion: dot-commands at the start of a line; otherwise SQL keywords, schemas,
 /// `schema.table` names and column names, read from the warehouse when the shell starts.
 struct Completion {
@@ -152,7 +175,24 @@ impl Session {
 
     fn execute(&mut self, sql: &str) -> Result<()> {
         let watchdog = self.timeout.map(|limit| Watchdog::start(self.conn.interrupt_handle(), limit));
-        let result = render::query(&self.conn, sql);
+        // CSV, JSON, Markdown and line output stream batch by batch (a result of any size in
+        // bounded memory); a table needs every row to size its columns.
+        let streamed = self.mode != Format::Table && !self.yi;
+        let result = if streamed {
+            // The blank line between two results is written with the first byte of this one,
+            // so a statement that fails before printing anything leaves none.
+            let stdout = std::io::stdout().lock();
+            let gap = self.printed > 0 && self.mode != Format::Json;
+            let mut out = Separated { out: stdout, gap, wrote: false };
+            let streamed = render::stream(&self.conn, sql, self.mode, &mut out)
+                .and_then(|_| out.flush().map_err(Error::io("stdout")));
+            if out.wrote {
+                self.printed += 1;
+            }
+            streamed.map(|_| None)
+        } else {
+            render::query(&self.conn, sql).map(Some)
+        };
         let timed_out = watchdog.is_some_and(Watchdog::stop);
         let table = result.map_err(|e| match e {
             Error::Sql { .. } if timed_out => Error::Usage(format!(
@@ -167,7 +207,19 @@ impl Session {
             }
             other => other,
         })?;
-        self.print(table)
+        match table {
+            Some(t) => self.print(t),
+            None => Ok(()),
+        }
+    }
+
+    /// A blank line between two printed results, except in JSON.
+    fn separate(&mut self, out: &mut dyn Write) -> Result<()> {
+        if self.printed > 0 && self.mode != Format::Json {
+            writeln!(out).map_err(Error::io("stdout"))?;
+        }
+        self.printed += 1;
+        Ok(())
     }
 
     fn print(&mut self, mut table: TextTable) -> Result<()> {
@@ -184,10 +236,7 @@ impl Session {
             }
         }
         let mut out = std::io::stdout().lock();
-        if self.printed > 0 && self.mode != Format::Json {
-            writeln!(out).map_err(Error::io("stdout"))?;
-        }
-        self.printed += 1;
+        self.separate(&mut out)?;
         // On a terminal, a table fits it (first and last rows, middle columns elided); piped,
         // or in another mode, every row and column is printed.
         let written = match (self.mode, render::terminal_width()) {
