@@ -43,23 +43,24 @@ pub fn query(conn: &Connection, sql: &str) -> Result<TextTable> {
 /// Runs a query and renders its first `max_rows` rows (at least; whole batches are kept) as
 /// text; the flag says whether rows were left unread.
 pub fn query_limited(conn: &Connection, sql: &str, max_rows: usize) -> Result<(TextTable, bool)> {
-    let mut stmt =
-        conn.prepare(sql).map_err(|e| Error::Sql { location: Location::file("query"), message: e.to_string() })?;
+    let sql_error = |e: duckdb::Error| Error::Sql { location: Location::file("query"), message: e.to_string() };
+    let mut stmt = conn.prepare(sql).map_err(sql_error)?;
     let mut batches: Vec<RecordBatch> = Vec::new();
     let mut truncated = false;
     let mut rows = 0;
-    for batch in stmt
-        .query_arrow([])
-        .map_err(|e| Error::Sql { location: Location::file("query"), message: e.to_string() })?
-    {
+    // DuckDB's streaming result, so stopping at `max_rows` stops the query there too (a
+    // materialised result would be computed whole first).
+    let stream = stmt.stream_arrow([]).map_err(sql_error)?;
+    let schema = stream.get_schema();
+    for batch in stream {
         if rows >= max_rows {
             truncated = true;
             break;
         }
+        let batch = batch.map_err(sql_error)?;
         rows += batch.num_rows();
         batches.push(batch);
     }
-    let schema = stmt.schema();
     let mut table = TextTable {
         headers: schema.fields().iter().map(|f| f.name().clone()).collect(),
         numeric: schema.fields().iter().map(|f| f.data_type().is_numeric()).collect(),
