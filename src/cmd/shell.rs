@@ -90,7 +90,13 @@ impl Completion {
             let typed = before.trim_start();
             return (start, DOT_COMMANDS.iter().filter(|c| c.starts_with(typed)).map(|c| c.to_string()).collect());
         }
-        let start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')).map_or(0, |i| i + 1);
+        // After the last character that cannot be part of a name (a full-width `，` is three
+        // bytes: the word starts after all of them).
+        let start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| !(c.is_alphanumeric() || *c == '_' || *c == '.'))
+            .map_or(0, |(i, c)| i + c.len_utf8());
         let typed = &before[start..];
         if typed.is_empty() {
             return (start, Vec::new());
@@ -379,5 +385,8 @@ mod tests {
         assert_eq!(c.candidates("SEL", 3), (0, vec!["select".to_string()]));
         assert_eq!(c.candidates("select gp", 9).1, vec!["gpus".to_string()]);
         assert!(c.candidates("select ", 7).1.is_empty());
+        // A multi-byte character before the word: no slicing inside it.
+        let line = "select '，'，gp";
+        assert_eq!(c.candidates(line, line.len()), (line.len() - 2, vec!["gpus".to_string()]));
     }
 }
