@@ -30,6 +30,15 @@ pub fn clip(text: &str, max: usize) -> String {
     }
 }
 
+/// `n` and the noun, plural unless `n` is one: "1 source", "3 sources".
+pub fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Where in an input a problem sits.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Location {
@@ -75,11 +84,11 @@ pub enum Error {
     Input { location: Location, rule: String, message: String, found: Option<String> },
 
     /// Validation found rejected cells in a contract with `on_error = "fail"` or over its limit.
-    #[error("{count} rejected cell(s) in {source_name}:\n{details}")]
+    #[error("{} in {source_name}:\n{details}", self::count(*.count, "rejected cell"))]
     Rejected { source_name: String, count: usize, details: String },
 
     /// Blocking tests or audits failed; nothing was published.
-    #[error("{count} blocking test(s) failed, nothing was published:\n{details}")]
+    #[error("{} failed, nothing was published:\n{details}", self::count(*.count, "blocking test"))]
     TestsFailed { count: usize, details: String },
 
     /// A SQL model or audit failed to run.
@@ -96,7 +105,7 @@ pub enum Error {
     Polars { context: String, source: BoxedError },
 
     /// Several problems found in one run (every source is checked before giving up).
-    #[error("{} problem(s):\n{}", .0.len(), .0.iter().map(|e| format!("- {e}")).collect::<Vec<_>>().join("\n"))]
+    #[error("{}:\n{}", count(.0.len(), "problem"), .0.iter().map(|e| format!("- {e}")).collect::<Vec<_>>().join("\n"))]
     Many(Vec<Error>),
 
     /// Another build holds the lock.
@@ -151,5 +160,17 @@ impl Error {
     pub fn polars<E: std::error::Error + Send + Sync + 'static>(context: impl Into<String>) -> impl FnOnce(E) -> Error {
         let context = context.into();
         move |source| Error::Polars { context, source: Box::new(source) }
+    }
+}
+
+#[cfg(test)]
+mod count_tests {
+    use super::count;
+
+    #[test]
+    fn counts_read_right() {
+        assert_eq!(count(1, "source"), "1 source");
+        assert_eq!(count(0, "source"), "0 sources");
+        assert_eq!(count(55, "source"), "55 sources");
     }
 }

@@ -73,7 +73,7 @@ fn tests_failed(blocking: &[&Outcome]) -> Error {
             let what = if o.status == "error" {
                 "could not run".to_string()
             } else {
-                format!("{} failing row(s)", o.failing_rows)
+                crate::error::count(o.failing_rows as usize, "failing row")
             };
             let sample = if o.sample.is_empty() {
                 String::new()

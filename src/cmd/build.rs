@@ -24,12 +24,17 @@ pub fn report(summary: &Summary, published: bool) {
     let passed = summary.tests.iter().filter(|o| o.status == "pass").count();
     let warned: Vec<&Outcome> = summary.tests.iter().filter(|o| o.status != "pass").collect();
     for o in &warned {
-        eprintln!("warning: {} ({}): {} failing row(s)", o.check.name, o.check.declared_in, o.failing_rows);
+        eprintln!(
+            "warning: {} ({}): {}",
+            o.check.name,
+            o.check.declared_in,
+            crate::error::count(o.failing_rows as usize, "failing row")
+        );
     }
     if !summary.rejects.is_empty() {
         eprintln!(
-            "warning: {} cell(s) quarantined; see `baimo sql \"select * from meta.rejects\"`",
-            summary.rejects.len()
+            "warning: {} quarantined; see `baimo rejects`",
+            crate::error::count(summary.rejects.len(), "cell")
         );
     }
     if let Some(changes) = &r.changes {
@@ -38,9 +43,9 @@ pub fn report(summary: &Summary, published: bool) {
     let total = summary.seconds;
     let what = if published { "published warehouse/baimo.duckdb" } else { "check passed (nothing published)" };
     eprintln!(
-        "{what}: {} sources, {} rows loaded, {} rejected; {passed}/{} tests passed; {total:.2}s (run {})",
-        r.inputs.len(),
-        r.rows_loaded,
+        "{what}: {}, {} loaded, {} rejected; {passed}/{} tests passed; {total:.2}s (run {})",
+        crate::error::count(r.inputs.len(), "source"),
+        crate::error::count(r.rows_loaded as usize, "row"),
         r.rows_rejected,
         summary.tests.len(),
         r.id

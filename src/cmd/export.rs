@@ -206,9 +206,10 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Internal(format!("manifest: {e}")))?;
     std::fs::write(&manifest_path, text + "\n").map_err(Error::io(&manifest_path))?;
     eprintln!(
-        "exported {written} table(s) to {} (manifest.json lists the {} file(s) there)",
+        "exported {} to {} (manifest.json lists the {} there)",
+        crate::error::count(written, "table"),
         req.out.display(),
-        manifest.tables.len()
+        crate::error::count(manifest.tables.len(), "file")
     );
     Ok(())
 }

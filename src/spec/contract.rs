@@ -95,7 +95,7 @@ impl MaxRejected {
 impl std::fmt::Display for MaxRejected {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            MaxRejected::Count(n) => write!(f, "{n} row(s)"),
+            MaxRejected::Count(n) => write!(f, "{}", crate::error::count(*n as usize, "row")),
             MaxRejected::Fraction(x) => write!(f, "{}% of rows", x * 100.0),
         }
     }

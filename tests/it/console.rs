@@ -306,3 +306,21 @@ fn a_huge_result_streams_in_bounded_memory() {
     // Measured: 59 MB streamed; 1228 MB when the result was collected first.
     assert!(peak_mb < 300, "peak RSS {peak_mb} MB for a {} MB result", bytes >> 20);
 }
+
+#[test]
+fn counts_read_right_in_the_build_summary() {
+    let p = Project::new("good");
+    // One source: the market facts alone.
+    for f in ["pipelines/sources/training_runs.toml", "pipelines/audits/gpus_positive.sql"] {
+        std::fs::remove_file(p.file(f)).expect("remove");
+    }
+    for f in std::fs::read_dir(p.file("pipelines/models/marts")).expect("models").flatten() {
+        if std::fs::read_to_string(f.path()).unwrap_or_default().contains("training_run") || f.file_name().to_string_lossy().starts_with("training_run") {
+            std::fs::remove_file(f.path()).expect("remove");
+        }
+    }
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains(": 1 source, "), "{}", run.stderr);
+    assert!(!run.stderr.contains("(s)"), "{}", run.stderr);
+}
