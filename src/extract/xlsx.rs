@@ -68,6 +68,91 @@ fn may_have_merged_cells(bytes: &[u8]) -> bool {
     false
 }
 
+/// A shared-string cell (`t="s"`) whose value is not an index into the shared-string table:
+/// (part, cell reference, the value found, the table's size). calamine reads `-1`, `abc` or `1.5`
+/// as string 0, which would stage the header's text (or any other string) in its place.
+fn bad_shared_string(bytes: &[u8]) -> Option<(String, String, String, usize)> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let mut parts: Vec<(String, String)> = Vec::new();
+    let mut strings = 0usize;
+    for i in 0..archive.len() {
+        let Ok(mut part) = archive.by_index(i) else { continue };
+        let name = part.name().unwrap_or_default().to_string();
+        let lower = name.to_lowercase();
+        if !lower.ends_with(".xml") || lower.ends_with("styles.xml") {
+            continue;
+        }
+        let mut xml = String::new();
+        if part.read_to_string(&mut xml).is_err() {
+            continue;
+        }
+        if lower.ends_with("sharedstrings.xml") {
+            strings = count_elements(&xml, "si");
+        } else if xml.contains("t=\"s\"") || xml.contains("t='s'") {
+            parts.push((name, xml));
+        }
+    }
+    for (name, xml) in &parts {
+        for (reference, value) in shared_string_cells(xml) {
+            if !value.trim().parse::<usize>().is_ok_and(|i| i < strings) {
+                return Some((name.clone(), reference, value, strings));
+            }
+        }
+    }
+    None
+}
+
+/// How many `<name>` elements (any namespace prefix) the XML holds.
+fn count_elements(xml: &str, name: &str) -> usize {
+    xml.match_indices('<')
+        .filter(|(i, _)| {
+            let tag = &xml[i + 1..];
+            let tag = tag.split_once(':').filter(|(p, _)| !p.contains([' ', '>', '/'])).map_or(tag, |(_, t)| t);
+            tag.strip_prefix(name).is_some_and(|rest| rest.starts_with([' ', '>', '/']))
+        })
+        .count()
+}
+
+/// Each shared-string cell of a worksheet's XML: its reference (`B4`) and its `<v>` text.
+fn shared_string_cells(xml: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let mut rest = xml;
+    while let Some(open) = rest.find('<') {
+        rest = &rest[open + 1..];
+        let Some(end) = rest.find('>') else { break };
+        let tag = &rest[..end];
+        let local = tag.split_once(':').filter(|(p, _)| !p.contains([' ', '/'])).map_or(tag, |(_, t)| t);
+        let is_cell = local.starts_with("c ") && !tag.ends_with('/');
+        if !is_cell || !(tag.contains("t=\"s\"") || tag.contains("t='s'")) {
+            continue;
+        }
+        let reference = attribute(tag, "r").unwrap_or_default();
+        let body = &rest[end + 1..];
+        let close = body.find("</").map(|i| &body[..i]);
+        // The value: the text of the first child (`<v>…</v>`), whatever its prefix.
+        let value = body
+            .find('>')
+            .filter(|i| body[..*i].trim_start_matches('<').trim_start_matches(|c: char| c != 'v' && c != '>').starts_with('v'))
+            .and_then(|i| body[i + 1..].find('<').map(|j| body[i + 1..i + 1 + j].to_string()))
+            .or_else(|| close.map(str::to_string))
+            .unwrap_or_default();
+        out.push((reference, value));
+    }
+    out
+}
+
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    for quote in ['"', '\''] {
+        let key = format!(" {name}={quote}");
+        if let Some(start) = tag.find(&key) {
+            let value = &tag[start + key.len()..];
+            return value.find(quote).map(|end| value[..end].to_string());
+        }
+    }
+    None
+}
+
 /// Reads the workbook. calamine is a third-party parser: should it panic on a malformed file
 /// (it has: an overflowing cell reference), the panic becomes an input error here instead of a
 /// crash — no input may make baimo panic.
@@ -99,6 +184,17 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
     let sheet = contract.sheet.clone().unwrap_or_default();
     let loc = |sheet: Option<String>, cell: Option<String>| Location { file: file.clone(), sheet, cell, line: None };
     check_sizes(&bytes, &loc(None, None))?;
+    if let Some((part, reference, value, strings)) = bad_shared_string(&bytes) {
+        return Err(input_error(
+            loc(Some(sheet.clone()), Some(reference)),
+            "xlsx_shared_string",
+            format!(
+                "the cell refers to shared string `{value}` (in part {part}), which is not an index into the workbook's {}: the workbook is damaged",
+                crate::error::count(strings, "shared string")
+            ),
+            Some(value),
+        ));
+    }
     let merged = may_have_merged_cells(&bytes);
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| input_error(loc(None, None), "xlsx", format!("not a readable xlsx workbook: {e}"), None))?;
@@ -196,10 +292,21 @@ fn cell(data: &Data) -> Cell {
 
 #[cfg(test)]
 mod tests {
+    use super::{count_elements, shared_string_cells};
     use crate::quantity::format_number;
 
     /// A number cell reads as the spreadsheet shows it: 15 significant digits, never a fixed
     /// number of decimals (which dropped digits and turned 1e-13 into 0).
+    #[test]
+    fn shared_string_cells_are_found_with_their_values() {
+        let xml = r#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>x</t></is></c><c r="C1" t="s"><v>-1</v></c><c r="D1" s="2"/><x:c r="E1" t="s"><x:v>abc</x:v></x:c></row></sheetData>"#;
+        assert_eq!(
+            shared_string_cells(xml),
+            [("A1".to_string(), "0".to_string()), ("C1".into(), "-1".into()), ("E1".into(), "abc".into())]
+        );
+        assert_eq!(count_elements("<sst><si><t>a</t></si><si><t>b</t></si><x:si/></sst>", "si"), 3);
+    }
+
     #[test]
     fn floats_render_as_a_spreadsheet_shows_them() {
         assert_eq!(format_number(2048.0), "2048");
