@@ -160,3 +160,51 @@ fn a_file_that_changes_while_it_is_read_is_refused() {
     while let Ok(Some(_)) = batches.next_batch() {}
     assert!(batches.finish().is_ok());
 }
+
+#[test]
+fn a_model_cannot_read_or_write_files_outside_the_project() {
+    let p = built();
+    let before = p.warehouse_sha256();
+    p.write("pipelines/models/marts/leak.sql", "select * from read_text('/etc/hostname')\n");
+    let run = p.baimo(&["build"]);
+    assert_ne!(run.code, 0, "a model read /etc/hostname:\n{}", run.stderr);
+    run.assert_stderr_has(&["pipelines/models/marts/leak.sql"]);
+    assert_eq!(p.warehouse_sha256(), before);
+    // A second statement in a model file (a COPY out of the project) never runs.
+    let target = p.path().parent().expect("parent").join(format!("baimo-leak-{}.csv", std::process::id()));
+    p.write(
+        "pipelines/models/marts/leak.sql",
+        &format!("select 1 as one;\ncopy (select 1) to '{}'\n", target.display()),
+    );
+    let run = p.baimo(&["build"]);
+    assert_ne!(run.code, 0, "{}", run.stderr);
+    run.assert_stderr_has(&["pipelines/models/marts/leak.sql"]);
+    assert!(!target.exists(), "the model wrote {}", target.display());
+    assert_eq!(p.warehouse_sha256(), before);
+}
+
+#[test]
+fn output_that_cannot_be_written_fails_and_nothing_panics() {
+    let p = built();
+    let full = std::fs::OpenOptions::new().write(true).open("/dev/full");
+    let Ok(full) = full else {
+        eprintln!("SKIPPED: no /dev/full on this machine");
+        return;
+    };
+    for args in [vec!["sql", "select * from range(100000)"], vec!["completions", "bash"]] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_baimo"))
+            .arg("-C")
+            .arg(p.path())
+            .args(&args)
+            .stdout(full.try_clone().expect("dup"))
+            .output()
+            .expect("baimo");
+        let code = out.status.code().unwrap_or(-1);
+        assert!(code != 0 && code != 101, "{args:?} into /dev/full exited {code}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    // A piped script whose statement fails exits non-zero; date 'infinity' prints as DuckDB shows it.
+    let run = p.baimo_stdin(&["sql"], "select nosuch from marts.training_run_cost;\n");
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    let run = p.baimo(&["sql", "--format", "csv", "select date 'infinity' as d"]);
+    assert_eq!((run.code, run.stdout.as_str()), (0, "d\ninfinity\n"), "{}", run.stderr);
+}
