@@ -208,3 +208,24 @@ fn output_that_cannot_be_written_fails_and_nothing_panics() {
     let run = p.baimo(&["sql", "--format", "csv", "select date 'infinity' as d"]);
     assert_eq!((run.code, run.stdout.as_str()), (0, "d\ninfinity\n"), "{}", run.stderr);
 }
+
+#[test]
+fn piped_statements_stay_out_of_the_shell_history() {
+    use std::io::Write;
+    let p = built();
+    let home = tempfile::tempdir().expect("home");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_baimo"))
+        .arg("-C")
+        .arg(p.path())
+        .arg("sql")
+        .env("HOME", home.path())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("baimo sql");
+    child.stdin.take().expect("stdin").write_all(b"select 'secret' as s;\n").expect("write");
+    let out = child.wait_with_output().expect("wait");
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("secret"));
+    assert!(!home.path().join(".cache/baimo/history").exists(), "a piped script went into the history");
+}
