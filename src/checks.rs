@@ -157,6 +157,12 @@ pub fn contract_checks(contract: &Contract) -> Result<Vec<Check>> {
             )?);
         }
     }
+    for col in &contract.columns {
+        let target = crate::spec::staged::staged_columns(col).into_iter().next().map_or(col.name.clone(), |(n, _, _)| n);
+        for test in &col.tests {
+            out.push(column_check(test, s, n, &target, p)?);
+        }
+    }
     if !contract.primary_key.is_empty() {
         let cols: Vec<String> = contract.primary_key.iter().map(|k| quote(k)).collect();
         let list = cols.join(", ");

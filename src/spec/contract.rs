@@ -190,6 +190,11 @@ pub struct Column {
     /// says how it was found.
     #[serde(default)]
     pub derived: bool,
+    /// Sanity tests on the staged table, as a model sidecar declares them (`sums_to`,
+    /// `monotone`, `range`, …), on the column's first staged column: `<name>`, or `<name>_low`
+    /// for a range or bound, `<name>_days_low` for a duration.
+    #[serde(default)]
+    pub tests: Vec<crate::spec::ColumnTest>,
 }
 
 impl Column {

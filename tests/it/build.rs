@@ -467,3 +467,33 @@ tests = [{{ sums_to = {{ total = 1, group_by = ["part"], severity = "{severity}"
         "{results}"
     );
 }
+
+#[test]
+fn a_contract_declares_sanity_rules_on_its_staged_table() {
+    let p = built();
+    // The market's bound values summed per metric are nowhere near 1: as a warning, recorded.
+    p.edit(
+        "pipelines/sources/market.toml",
+        "description = \"The figure as stated\"",
+        "description = \"The figure as stated\"\ntests = [{ sums_to = { total = 1, group_by = [\"metric\"], severity = \"warn\" } }]",
+    );
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    run.assert_stderr_has(&["sums_to:staging.market.value_low"]);
+    // Every metric with a value is off (none sums to 1); `count` holds only 不足80个, an upper
+    // bound with no low end, so it has nothing to sum and is not counted as failing.
+    let metrics: i64 = p
+        .db()
+        .query_row("select count(distinct metric) filter (where value_low is not null) from staging.market", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(metrics, 3);
+    let (status, failing): (String, i64) = p
+        .db()
+        .query_row(
+            "select status, failing_rows from meta.test_results where test = 'sums_to:staging.market.value_low'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((status.as_str(), failing), ("fail", metrics), "every metric with values is off 1");
+}
