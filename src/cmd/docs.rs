@@ -163,6 +163,18 @@ pub fn document(project: &Project, conn: &duckdb::Connection, paths: &Paths) -> 
     )));
     doc.push(Block::Table(tests));
 
+    let has_corrections = tables.iter().any(|t| t.schema == "meta" && t.name == "corrections" && t.rows != "0");
+    if has_corrections {
+        doc.push(Block::Heading(2, "Corrections".into(), "corrections".into()));
+        doc.push(Block::Para(
+            "The report's slips corrected on the record (pipelines/corrections.toml): the staged value is the corrected one; `<column>_raw` keeps the text as printed.".into(),
+        ));
+        doc.push(Block::Table(render::query(
+            conn,
+            "select id, source, cell, \"column\", expect as printed, value as corrected, reason, status, applied \
+             from meta.corrections order by id",
+        )?));
+    }
     let has_claims = tables.iter().any(|t| t.schema == "meta" && t.name == "claims");
     if has_claims {
         doc.push(Block::Heading(2, "Claims".into(), "claims".into()));

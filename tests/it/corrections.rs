@@ -42,6 +42,12 @@ fn a_correction_stages_the_corrected_value_and_keeps_the_printed_text() {
     assert!(correction.contains("132.3亿元") && correction.contains("133.3亿元") && correction.contains("market.size.2023.typo"), "{correction}");
     let text = p.baimo(&["trace", "staging.market", "--where", "id = 'market.size.2023'"]).stdout;
     assert!(text.contains("correction: raw/market.csv E2: corrected from 132.3亿元 to 133.3亿元"), "{text}");
+    // The data dictionary lists the register as it applied.
+    let run = p.baimo(&["docs"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let md = p.read("warehouse/docs/index.md");
+    assert!(md.contains("## Corrections"), "{md}");
+    assert!(md.contains("| market.size.2023.typo | market | E2 | value | 132.3亿元 | 133.3亿元 | test: the chart gives 133.3 | open | applied |"), "{md}");
 }
 
 #[test]
