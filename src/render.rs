@@ -61,26 +61,37 @@ pub fn query_limited(conn: &Connection, sql: &str, max_rows: usize) -> Result<(T
         rows += batch.num_rows();
         batches.push(batch);
     }
-    let mut table = TextTable {
-        headers: schema.fields().iter().map(|f| f.name().clone()).collect(),
-        numeric: schema.fields().iter().map(|f| f.data_type().is_numeric()).collect(),
-        rows: Vec::new(),
-    };
+    let (headers, numeric) = columns_of(&schema);
+    let mut table = TextTable { headers, numeric, rows: Vec::new() };
     let options = FormatOptions::default().with_null("");
     for batch in &batches {
-        let mut columns: Vec<Vec<Option<String>>> = Vec::with_capacity(batch.num_columns());
-        for array in batch.columns() {
-            columns.push(render_column(array.as_ref(), &options)?);
-        }
-        for r in 0..batch.num_rows() {
-            table.rows.push(columns.iter().map(|c| c[r].clone()).collect());
-        }
+        table.rows.extend(batch_rows(batch, &options)?);
     }
     if table.rows.len() > max_rows {
         table.rows.truncate(max_rows);
         truncated = true;
     }
     Ok((table, truncated))
+}
+
+/// A batch's rows, every value rendered as text.
+fn batch_rows(batch: &RecordBatch, options: &FormatOptions) -> Result<Vec<Vec<Option<String>>>> {
+    let columns: Vec<Vec<Option<String>>> =
+        batch.columns().iter().map(|a| render_column(a.as_ref(), options)).collect::<Result<_>>()?;
+    Ok((0..batch.num_rows()).map(|r| columns.iter().map(|c| c[r].clone()).collect()).collect())
+}
+
+/// A rendered value as JSON: a numeric column's text as the number it spells (exactly that
+/// text), NULL as null, the rest (and a number JSON cannot hold, NaN) as strings.
+pub fn json_value(text: Option<&str>, numeric: bool) -> serde_json::Value {
+    match text {
+        None => serde_json::Value::Null,
+        Some(t) if numeric => t
+            .parse::<serde_json::Number>()
+            .map(serde_json::Value::Number)
+            .unwrap_or_else(|_| serde_json::Value::String(t.to_string())),
+        Some(t) => serde_json::Value::String(t.to_string()),
+    }
 }
 
 fn render_column(array: &dyn Array, options: &FormatOptions) -> Result<Vec<Option<String>>> {
@@ -307,13 +318,7 @@ pub fn stream(conn: &Connection, sql: &str, format: Format, out: &mut dyn Write)
     let options = FormatOptions::default().with_null("");
     let mut rows = 0;
     for batch in batches {
-        let batch = batch.map_err(sql_error)?;
-        let mut columns: Vec<Vec<Option<String>>> = Vec::with_capacity(batch.num_columns());
-        for array in batch.columns() {
-            columns.push(render_column(array.as_ref(), &options)?);
-        }
-        let chunk: Vec<Vec<Option<String>>> =
-            (0..batch.num_rows()).map(|r| columns.iter().map(|c| c[r].clone()).collect()).collect();
+        let chunk = batch_rows(&batch.map_err(sql_error)?, &options)?;
         rows += chunk.len();
         pieces.rows(&chunk).map_err(Error::io("stdout"))?;
     }

@@ -55,7 +55,7 @@ pub fn trace(
     for row in rows.rows.iter().take(max_rows) {
         let mut traced = TracedRow { values: Vec::new(), cells: Vec::new(), claims: Vec::new() };
         for ((h, v), &numeric) in rows.headers.iter().zip(row).zip(&rows.numeric) {
-            traced.values.push((h.clone(), typed(v.as_deref(), numeric)));
+            traced.values.push((h.clone(), render::json_value(v.as_deref(), numeric)));
         }
         let value = |col: &str| rows.headers.iter().position(|h| h == col).and_then(|p| row[p].clone());
         // Provenance columns carried through the model.
@@ -111,19 +111,6 @@ pub fn trace(
         report.rows.push(traced);
     }
     Ok(report)
-}
-
-/// A value as JSON: a number column's text as the number it spells (exactly that text), NULL as
-/// null, the rest as strings.
-fn typed(text: Option<&str>, numeric: bool) -> serde_json::Value {
-    match text {
-        None => serde_json::Value::Null,
-        Some(t) if numeric => t
-            .parse::<serde_json::Number>()
-            .map(serde_json::Value::Number)
-            .unwrap_or_else(|_| serde_json::Value::String(t.to_string())),
-        Some(t) => serde_json::Value::String(t.to_string()),
-    }
 }
 
 /// A value as `trace` prints it: NULL for null, a number as its text.

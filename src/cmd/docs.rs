@@ -225,7 +225,8 @@ fn markdown(doc: &[Block]) -> String {
     s
 }
 
-fn esc(text: &str) -> String {
+/// Text escaped for HTML (and SVG) element content and attribute values.
+pub fn esc(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -98,14 +98,7 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
             };
             check_identifier(schema, "schema", &Default::default())?;
             check_identifier(name, "table", &Default::default())?;
-            let known: i64 = conn
-                .query_row(
-                    "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-                    [schema, name],
-                    |r| r.get(0),
-                )
-                .map_err(Error::duckdb("looking up the tables to export"))?;
-            if known == 0 {
+            if !super::sql::missing_tables(&conn, &[t.as_str()])?.is_empty() {
                 return Err(Error::Usage(format!("`{t}`: there is no such table (`baimo ls` lists them)")));
             }
             let sql = format!("select * from {}.{}", quote(schema), quote(name));

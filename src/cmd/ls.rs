@@ -21,8 +21,9 @@ impl TableInfo {
     }
 }
 
-/// Every table and view of `staging`, `marts` and `meta`, with its exact row count.
-pub fn tables(conn: &Connection) -> Result<Vec<TableInfo>> {
+/// Every table and view of `staging`, `marts` and `meta` in name order: schema, name, kind
+/// (`table` or `view`) and description.
+pub fn relations(conn: &Connection) -> Result<Vec<[String; 4]>> {
     let listed = render::query(
         conn,
         "select schema_name, table_name, 'table' as kind, coalesce(comment, '') from duckdb_tables() \
@@ -32,9 +33,13 @@ pub fn tables(conn: &Connection) -> Result<Vec<TableInfo>> {
          where schema_name in ('staging', 'marts', 'meta') and not internal \
          order by 1, 2",
     )?;
+    Ok(listed.rows.into_iter().map(|row| [0, 1, 2, 3].map(|i| row[i].clone().unwrap_or_default())).collect())
+}
+
+/// Every table and view of `staging`, `marts` and `meta`, with its exact row count.
+pub fn tables(conn: &Connection) -> Result<Vec<TableInfo>> {
     let mut out = Vec::new();
-    for row in listed.rows {
-        let [schema, name, kind, description] = [0, 1, 2, 3].map(|i| row[i].clone().unwrap_or_default());
+    for [schema, name, kind, description] in relations(conn)? {
         let count = render::query(conn, &format!("select count(*) from {}.{}", quote(&schema), quote(&name)))?;
         let rows = count.rows.first().and_then(|r| r[0].clone()).unwrap_or_default();
         out.push(TableInfo { schema, name, kind, rows, description });

@@ -185,11 +185,7 @@ impl Session {
         // bounded memory); a table needs every row to size its columns.
         let streamed = self.mode != Format::Table && !self.yi;
         let result = if streamed {
-            // The blank line between two results is written with the first byte of this one,
-            // so a statement that fails before printing anything leaves none.
-            let stdout = std::io::stdout().lock();
-            let gap = self.printed > 0 && self.mode != Format::Json;
-            let mut out = Separated { out: stdout, gap, wrote: false };
+            let mut out = self.output();
             let streamed = render::stream(&self.conn, sql, self.mode, &mut out)
                 .and_then(|_| out.flush().map_err(Error::io("stdout")));
             if out.wrote {
@@ -219,14 +215,6 @@ impl Session {
         }
     }
 
-    /// A blank line between two printed results, except in JSON.
-    fn separate(&mut self, out: &mut dyn Write) -> Result<()> {
-        if self.printed > 0 && self.mode != Format::Json {
-            writeln!(out).map_err(Error::io("stdout"))?;
-        }
-        self.printed += 1;
-        Ok(())
-    }
 
     fn print(&mut self, mut table: TextTable) -> Result<()> {
         if self.yi {
@@ -241,15 +229,24 @@ impl Session {
                 }
             }
         }
-        let mut out = std::io::stdout().lock();
-        self.separate(&mut out)?;
+        let mut out = self.output();
         // On a terminal, a table fits it (first and last rows, middle columns elided); piped,
         // or in another mode, every row and column is printed.
         let written = match (self.mode, render::terminal_width()) {
             (Format::Table, Some(width)) => table.write_terminal(width, &mut out),
             _ => table.write(self.mode, &mut out),
         };
-        written.and_then(|_| out.flush()).map_err(Error::io("stdout"))
+        let written = written.and_then(|_| out.flush()).map_err(Error::io("stdout"));
+        if out.wrote {
+            self.printed += 1;
+        }
+        written
+    }
+
+    /// Stdout for the next result: a blank line between two results (except in JSON) is
+    /// written with its first byte, so a statement that fails before printing leaves none.
+    fn output(&self) -> Separated<std::io::StdoutLock<'static>> {
+        Separated { out: std::io::stdout().lock(), gap: self.printed > 0 && self.mode != Format::Json, wrote: false }
     }
 
     /// Runs a dot-command; false to leave.

@@ -43,21 +43,26 @@ fn cells(trace: &Trace) -> TextTable {
     };
     for (i, row) in trace.rows.iter().enumerate() {
         for c in &row.cells {
-            t.rows.push(vec![
-                Some((i + 1).to_string()),
-                Some(c.source.clone()),
-                Some(c.file.clone()),
-                c.sheet.clone(),
-                Some(c.cell.clone()),
-                Some(c.column.clone()),
-                Some(c.raw.clone()),
-                Some(c.parsed.clone()),
-                Some(c.report_section.clone()),
-                c.correction.clone(),
-            ]);
+            let mut cells = vec![Some((i + 1).to_string()), Some(c.source.clone())];
+            cells.extend(located(c));
+            cells.push(c.correction.clone());
+            t.rows.push(cells);
         }
     }
     t
+}
+
+/// A source cell's place and text: file, sheet, cell, column, raw, parsed, report section.
+fn located(c: &crate::trace::SourceCell) -> [Option<String>; 7] {
+    [
+        Some(c.file.clone()),
+        c.sheet.clone(),
+        Some(c.cell.clone()),
+        Some(c.column.clone()),
+        Some(c.raw.clone()),
+        Some(c.parsed.clone()),
+        Some(c.report_section.clone()),
+    ]
 }
 
 fn text(trace: &Trace) -> String {
@@ -91,15 +96,7 @@ fn text(trace: &Trace) -> String {
                 rows: Vec::new(),
             };
             for c in &row.cells {
-                cells.rows.push(vec![
-                    Some(c.file.clone()),
-                    c.sheet.clone(),
-                    Some(c.cell.clone()),
-                    Some(c.column.clone()),
-                    Some(c.raw.clone()),
-                    Some(c.parsed.clone()),
-                    Some(c.report_section.clone()),
-                ]);
+                cells.rows.push(located(c).to_vec());
             }
             let _ = writeln!(s, "source cells:");
             let mut buf = Vec::new();

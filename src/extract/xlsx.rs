@@ -47,60 +47,54 @@ fn check_sizes(bytes: &[u8], loc: &Location) -> Result<()> {
     Ok(())
 }
 
-/// Whether any XML part of the workbook mentions merged cells (`<mergeCell …>`). Decompressing
-/// is far cheaper than calamine's second XML pass; when in doubt, the answer is yes.
-fn may_have_merged_cells(bytes: &[u8]) -> bool {
-    use std::io::Read;
-    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return true };
-    for i in 0..archive.len() {
-        let Ok(mut part) = archive.by_index(i) else { return true };
-        // A worksheet may live at any path the workbook's relationships give, so every XML part
-        // is looked at except the two that hold no cells.
-        let Ok(name) = part.name().map(|n| n.to_lowercase()) else { return true };
-        if !name.ends_with(".xml") || name.ends_with("sharedstrings.xml") || name.ends_with("styles.xml") {
-            continue;
-        }
-        let mut xml = Vec::with_capacity(part.size().min(MAX_PART) as usize);
-        if part.read_to_end(&mut xml).is_err() || xml.windows(9).any(|w| w == b"mergeCell") {
-            return true;
-        }
-    }
-    false
+/// What one pass over the workbook's XML parts tells before calamine reads it.
+struct Scan {
+    /// Whether any part mentions merged cells (`<mergeCell …>`): decompressing is far cheaper
+    /// than calamine's second XML pass for them; when in doubt, the answer is yes.
+    merged: bool,
+    /// A shared-string cell (`t="s"`) whose value is not an index into the shared-string table:
+    /// (part, cell reference, the value found, the table's size). calamine reads `-1`, `abc` or
+    /// `1.5` as string 0, which would stage the header's text (or any other string) in its place.
+    bad_shared_string: Option<(String, String, String, usize)>,
 }
 
-/// A shared-string cell (`t="s"`) whose value is not an index into the shared-string table:
-/// (part, cell reference, the value found, the table's size). calamine reads `-1`, `abc` or `1.5`
-/// as string 0, which would stage the header's text (or any other string) in its place.
-fn bad_shared_string(bytes: &[u8]) -> Option<(String, String, String, usize)> {
+fn scan(bytes: &[u8]) -> Scan {
     use std::io::Read;
-    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
-    let mut parts: Vec<(String, String)> = Vec::new();
+    let unsure = Scan { merged: true, bad_shared_string: None };
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return unsure };
+    let mut merged = false;
+    let mut with_shared: Vec<(String, String)> = Vec::new();
     let mut strings = 0usize;
     for i in 0..archive.len() {
-        let Ok(mut part) = archive.by_index(i) else { continue };
-        let name = part.name().unwrap_or_default().to_string();
+        let Ok(mut part) = archive.by_index(i) else { return unsure };
+        // A worksheet may live at any path the workbook's relationships give, so every XML part
+        // is looked at except the styles, which hold no cells.
+        let Ok(name) = part.name().map(|n| n.to_string()) else { return unsure };
         let lower = name.to_lowercase();
         if !lower.ends_with(".xml") || lower.ends_with("styles.xml") {
             continue;
         }
-        let mut xml = String::new();
-        if part.read_to_string(&mut xml).is_err() {
+        let mut xml = Vec::with_capacity(part.size().min(MAX_PART) as usize);
+        if part.read_to_end(&mut xml).is_err() {
+            merged = true;
             continue;
         }
         if lower.ends_with("sharedstrings.xml") {
-            strings = count_elements(&xml, "si");
-        } else if xml.contains("t=\"s\"") || xml.contains("t='s'") {
-            parts.push((name, xml));
+            strings = count_elements(&String::from_utf8_lossy(&xml), "si");
+            continue;
+        }
+        merged |= xml.windows(9).any(|w| w == b"mergeCell");
+        if xml.windows(5).any(|w| w == b"t=\"s\"" || w == b"t='s'") {
+            with_shared.push((name, String::from_utf8_lossy(&xml).into_owned()));
         }
     }
-    for (name, xml) in &parts {
-        for (reference, value) in shared_string_cells(xml) {
-            if !value.trim().parse::<usize>().is_ok_and(|i| i < strings) {
-                return Some((name.clone(), reference, value, strings));
-            }
-        }
-    }
-    None
+    let bad_shared_string = with_shared.iter().find_map(|(name, xml)| {
+        shared_string_cells(xml)
+            .into_iter()
+            .find(|(_, value)| !value.trim().parse::<usize>().is_ok_and(|i| i < strings))
+            .map(|(reference, value)| (name.clone(), reference, value, strings))
+    });
+    Scan { merged, bad_shared_string }
 }
 
 /// How many `<name>` elements (any namespace prefix) the XML holds.
@@ -184,7 +178,8 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
     let sheet = contract.sheet.clone().unwrap_or_default();
     let loc = |sheet: Option<String>, cell: Option<String>| Location { file: file.clone(), sheet, cell, line: None };
     check_sizes(&bytes, &loc(None, None))?;
-    if let Some((part, reference, value, strings)) = bad_shared_string(&bytes) {
+    let scanned = scan(&bytes);
+    if let Some((part, reference, value, strings)) = scanned.bad_shared_string {
         return Err(input_error(
             loc(Some(sheet.clone()), Some(reference)),
             "xlsx_shared_string",
@@ -195,7 +190,7 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
             Some(value),
         ));
     }
-    let merged = may_have_merged_cells(&bytes);
+    let merged = scanned.merged;
     let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
         .map_err(|e| input_error(loc(None, None), "xlsx", format!("not a readable xlsx workbook: {e}"), None))?;
     let names = book.sheet_names();

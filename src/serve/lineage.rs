@@ -39,10 +39,6 @@ pub(crate) fn downstream(project: &Project, table: &str) -> Vec<String> {
     out
 }
 
-fn esc(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 /// The graph of the project's sources and models, as an SVG document.
 pub(crate) fn svg(project: &Project, catalog: &Catalog) -> String {
     // Columns: sources at 0; a model one right of the deepest table it reads (models come in
@@ -100,7 +96,7 @@ pub(crate) fn svg(project: &Project, catalog: &Catalog) -> String {
              <text x=\"{}\" y=\"{}\" fill=\"#1d2733\">{t}</text></a>",
             x + 6,
             y + 13,
-            t = esc(t)
+            t = crate::cmd::docs::esc(t)
         );
     }
     s.push_str("</svg>");

@@ -16,7 +16,6 @@
 mod lineage;
 mod pages;
 
-use crate::build::publish;
 use crate::error::{Error, Result};
 use crate::project::{Paths, Project};
 use axum::body::Body;
@@ -478,11 +477,6 @@ fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// Compares in time independent of where the bytes first differ.
 fn same(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-/// Every run `runs.jsonl` records, oldest first (none when it cannot be read).
-pub(crate) fn runs(app: &App) -> Vec<publish::RunRecord> {
-    publish::read_runs(&app.paths).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -118,15 +118,6 @@ impl TableInfo {
 
 impl Catalog {
     pub(crate) fn read(conn: &duckdb::Connection) -> crate::Result<Catalog> {
-        let listed = render::query(
-            conn,
-            "select schema_name, table_name, false, coalesce(comment, '') from duckdb_tables() \
-             where schema_name in ('staging', 'marts', 'meta') \
-             union all \
-             select schema_name, view_name, true, coalesce(comment, '') from duckdb_views() \
-             where schema_name in ('staging', 'marts', 'meta') and not internal \
-             order by 1, 2",
-        )?;
         let columns = render::query(
             conn,
             "select schema_name, table_name, column_name, data_type, coalesce(comment, '') from duckdb_columns() \
@@ -137,13 +128,11 @@ impl Catalog {
             let [s, t, c, k, d] = [0, 1, 2, 3, 4].map(|i| r[i].clone().unwrap_or_default());
             by_table.entry((s, t)).or_default().push(ColumnInfo { name: c, kind: k, description: d });
         }
-        let tables = listed
-            .rows
+        let tables = crate::cmd::ls::relations(conn)?
             .into_iter()
-            .map(|r| {
-                let [schema, name, view, description] = [0, 1, 2, 3].map(|i| r[i].clone().unwrap_or_default());
+            .map(|[schema, name, kind, description]| {
                 let columns = by_table.remove(&(schema.clone(), name.clone())).unwrap_or_default();
-                TableInfo { schema, name, view: view == "true", description, columns }
+                TableInfo { schema, name, view: kind == "view", description, columns }
             })
             .collect();
         Ok(Catalog { tables })
@@ -284,19 +273,7 @@ fn encode(pairs: &[(String, String)]) -> String {
 
 /// A value as a typed JSON value: numbers as numbers, NULL as null.
 fn typed(v: &Option<String>, numeric: bool) -> Value {
-    match v {
-        None => Value::Null,
-        Some(t) if numeric => match t.parse::<i64>() {
-            Ok(i) => Value::from(i),
-            Err(_) => t
-                .parse::<f64>()
-                .ok()
-                .and_then(serde_json::Number::from_f64)
-                .map(Value::Number)
-                .unwrap_or_else(|| Value::String(t.clone())),
-        },
-        Some(t) => Value::String(t.clone()),
-    }
+    render::json_value(v.as_deref(), numeric)
 }
 
 fn null_or(v: &Option<String>) -> Markup {
@@ -1295,7 +1272,8 @@ fn runs(app: &App, g: &Generation, ask: &Ask) -> Page {
     } else {
         TextTable::default()
     };
-    let mut history = super::runs(app);
+    // Every run runs.jsonl records (none when it cannot be read), newest first.
+    let mut history = crate::build::publish::read_runs(&app.paths).unwrap_or_default();
     history.reverse();
     let data = json!({ "served_run": served, "runs": history, "changes_of_served_run": rows_json(&changes) });
     page(ask, data, "Runs", "/runs", || {
