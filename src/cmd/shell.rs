@@ -286,7 +286,10 @@ impl Session {
             }
             (".mode", Some(m)) => match MODES.iter().find(|(n, _)| *n == m) {
                 Some((_, f)) => self.mode = *f,
-                None => return Err(Error::Usage(format!("unknown mode `{m}` (table, csv, json, markdown)"))),
+                None => {
+                    let modes: Vec<&str> = MODES.iter().map(|(n, _)| *n).collect();
+                    return Err(Error::Usage(format!("unknown mode `{m}` ({})", modes.join(", "))));
+                }
             },
             (".yi", Some(v @ ("on" | "off"))) => self.yi = v == "on",
             (".timeout", Some("off")) => self.timeout = None,
