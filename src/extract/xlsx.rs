@@ -18,6 +18,24 @@ const MAX_COLUMNS: u32 = 16_384;
 const MAX_PART: u64 = 256 * 1024 * 1024;
 const MAX_TOTAL: u64 = 1024 * 1024 * 1024;
 
+/// The magic number of an OLE compound file: what Excel 97–2003 workbooks are, and what Excel
+/// wraps a password-protected xlsx in (an `EncryptedPackage` stream inside).
+const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// An OLE file is not a zip: say what it is instead of "invalid Zip archive".
+fn refuse_ole(bytes: &[u8], loc: &Location) -> Result<()> {
+    if !bytes.starts_with(&OLE_MAGIC) {
+        return Ok(());
+    }
+    let encrypted = matches!(Xlsx::new(Cursor::new(bytes)), Err(calamine::XlsxError::Password));
+    let message = if encrypted {
+        "the workbook is password-protected (encrypted); baimo cannot read it: save a copy without a password"
+    } else {
+        "the file is an Excel 97–2003 (.xls) workbook named as xlsx; save it as .xlsx"
+    };
+    Err(input_error(loc.clone(), if encrypted { "xlsx_password" } else { "xlsx" }, message.into(), None))
+}
+
 /// Checks the declared sizes of the workbook's parts before anything is decompressed.
 fn check_sizes(bytes: &[u8], loc: &Location) -> Result<()> {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes))
@@ -56,15 +74,18 @@ struct Scan {
     /// (part, cell reference, the value found, the table's size). calamine reads `-1`, `abc` or
     /// `1.5` as string 0, which would stage the header's text (or any other string) in its place.
     bad_shared_string: Option<(String, String, String, usize)>,
+    /// A part that does not decompress (a bad checksum, a truncated stream): (part, why).
+    damaged: Option<(String, String)>,
 }
 
 fn scan(bytes: &[u8]) -> Scan {
     use std::io::Read;
-    let unsure = Scan { merged: true, bad_shared_string: None };
+    let unsure = Scan { merged: true, bad_shared_string: None, damaged: None };
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return unsure };
     let mut merged = false;
     let mut with_shared: Vec<(String, String)> = Vec::new();
     let mut strings = 0usize;
+    let mut damaged = None;
     for i in 0..archive.len() {
         let Ok(mut part) = archive.by_index(i) else { return unsure };
         // A worksheet may live at any path the workbook's relationships give, so every XML part
@@ -75,8 +96,8 @@ fn scan(bytes: &[u8]) -> Scan {
             continue;
         }
         let mut xml = Vec::with_capacity(part.size().min(MAX_PART) as usize);
-        if part.read_to_end(&mut xml).is_err() {
-            merged = true;
+        if let Err(e) = part.read_to_end(&mut xml) {
+            damaged.get_or_insert((name, e.to_string()));
             continue;
         }
         if lower.ends_with("sharedstrings.xml") {
@@ -94,7 +115,7 @@ fn scan(bytes: &[u8]) -> Scan {
             .find(|(_, value)| !value.trim().parse::<usize>().is_ok_and(|i| i < strings))
             .map(|(reference, value)| (name.clone(), reference, value, strings))
     });
-    Scan { merged, bad_shared_string }
+    Scan { merged, bad_shared_string, damaged }
 }
 
 /// How many `<name>` elements (any namespace prefix) the XML holds.
@@ -177,8 +198,17 @@ pub(super) fn read(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<
 fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Rows> {
     let sheet = contract.sheet.clone().unwrap_or_default();
     let loc = |sheet: Option<String>, cell: Option<String>| Location { file: file.clone(), sheet, cell, line: None };
+    refuse_ole(&bytes, &loc(None, None))?;
     check_sizes(&bytes, &loc(None, None))?;
     let scanned = scan(&bytes);
+    if let Some((part, why)) = scanned.damaged {
+        return Err(input_error(
+            loc(None, None),
+            "xlsx_damaged",
+            format!("the workbook is damaged: part {part} cannot be read ({why})"),
+            None,
+        ));
+    }
     if let Some((part, reference, value, strings)) = scanned.bad_shared_string {
         return Err(input_error(
             loc(Some(sheet.clone()), Some(reference)),
@@ -275,19 +305,67 @@ fn cell(data: &Data) -> Cell {
         Data::Int(i) => Cell::Text(i.to_string()),
         Data::Float(f) => Cell::Text(crate::quantity::format_number(*f)),
         Data::Bool(b) => Cell::Text(b.to_string()),
+        // A duration (`[h]:mm:ss`) reads as the cell shows it, hours past 24 and all.
+        Data::DateTime(d) if d.is_duration() => Cell::Text(clock((d.as_f64() * MS_PER_DAY).round() as i64)),
+        // A serial below 1 under a date format is a time of day (Excel has no date before 1900).
+        Data::DateTime(d) if (0.0..1.0).contains(&d.as_f64()) => {
+            Cell::Text(clock((d.as_f64() * MS_PER_DAY).round() as i64))
+        }
         Data::DateTime(d) => match d.as_datetime() {
-            Some(dt) if dt.time() == chrono::NaiveTime::MIN => Cell::Text(dt.date().to_string()),
-            Some(dt) => Cell::Text(dt.to_string()),
+            Some(dt) => Cell::Text(date_time(dt)),
             None => Cell::Error(format!("unreadable date {}", d.as_f64())),
         },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
+        // ISO text (strict OOXML): spelled as the serials above are.
+        Data::DateTimeIso(s) => Cell::Text(
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").map_or_else(|_| s.replacen('T', " ", 1), date_time),
+        ),
+        Data::DurationIso(s) => Cell::Text(iso_duration_ms(s).map_or_else(|| s.clone(), clock)),
         Data::Error(e) => Cell::Error(e.to_string()),
     }
 }
 
+const MS_PER_DAY: f64 = 86_400_000.0;
+
+/// A date-time as the cell shows it: the date alone at midnight, else date and time with a space.
+fn date_time(dt: chrono::NaiveDateTime) -> String {
+    if dt.time() == chrono::NaiveTime::MIN {
+        dt.date().to_string()
+    } else {
+        dt.to_string()
+    }
+}
+
+/// Milliseconds as a clock shows them: `255:10:10`, `10:04:48`, `0:00:01.500`.
+fn clock(ms: i64) -> String {
+    let sign = if ms < 0 { "-" } else { "" };
+    let ms = ms.unsigned_abs();
+    let (h, m, s, milli) = (ms / 3_600_000, ms / 60_000 % 60, ms / 1000 % 60, ms % 1000);
+    let fraction = if milli == 0 { String::new() } else { format!(".{milli:03}") };
+    format!("{sign}{h}:{m:02}:{s:02}{fraction}")
+}
+
+/// An ISO 8601 duration of hours, minutes and seconds (`PT255H10M10S`, `PT1.5S`) in
+/// milliseconds; `None` for anything else (a duration in days or months stays as written).
+fn iso_duration_ms(text: &str) -> Option<i64> {
+    let mut rest = text.strip_prefix("PT")?;
+    let mut ms = 0f64;
+    while !rest.is_empty() {
+        let end = rest.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+        let n: f64 = rest[..end].parse().ok()?;
+        ms += n * match rest[end..].chars().next()? {
+            'H' => 3_600_000.0,
+            'M' => 60_000.0,
+            'S' => 1000.0,
+            _ => return None,
+        };
+        rest = &rest[end + 1..];
+    }
+    Some(ms.round() as i64)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::{count_elements, shared_string_cells};
+    use super::{clock, count_elements, iso_duration_ms, shared_string_cells};
     use crate::quantity::format_number;
 
     /// A number cell reads as the spreadsheet shows it: 15 significant digits, never a fixed
@@ -300,6 +378,17 @@ mod tests {
             [("A1".to_string(), "0".to_string()), ("C1".into(), "-1".into()), ("E1".into(), "abc".into())]
         );
         assert_eq!(count_elements("<sst><si><t>a</t></si><si><t>b</t></si><x:si/></sst>", "si"), 3);
+    }
+
+    #[test]
+    fn durations_and_times_read_as_a_clock_shows_them() {
+        assert_eq!(clock(((255.0 * 3600.0 + 10.0 * 60.0 + 10.0) * 1000.0) as i64), "255:10:10");
+        assert_eq!(clock(36_288_000), "10:04:48");
+        assert_eq!(clock(1500), "0:00:01.500");
+        assert_eq!(clock(-60_000), "-0:01:00");
+        assert_eq!(iso_duration_ms("PT255H10M10S").map(clock).as_deref(), Some("255:10:10"));
+        assert_eq!(iso_duration_ms("PT1.5S"), Some(1500));
+        assert_eq!(iso_duration_ms("P1D"), None);
     }
 
     #[test]

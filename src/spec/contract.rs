@@ -44,11 +44,24 @@ pub struct Contract {
     /// (default 10); a value that grows or shrinks more fails the build (a 万/亿 slip, a
     /// dropped digit). 0 switches the check off.
     pub max_factor: Option<f64>,
+    /// Text and enum cells are stored without surrounding whitespace (the default), and a cell
+    /// of whitespace only is empty; `trim = false` keeps them exactly as read. Numbers ignore
+    /// whitespace either way.
+    #[serde(default = "yes")]
+    pub trim: bool,
+    /// The cell texts that mean "no value" (NULL, never zero), compared after trimming and
+    /// folding full-width forms; replaces the default list (`-`, `--`, `—`, `N/A`, `/`, …).
+    /// An empty cell is always missing.
+    pub missing: Option<Vec<String>>,
     pub columns: Vec<Column>,
 }
 
 fn one() -> u32 {
     1
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

@@ -19,7 +19,7 @@ use crate::spec::staged::{presence_column, value_columns, ROW};
 use crate::error::Location;
 use crate::spec::corrections::Correction;
 use crate::spec::{Contract, OnError};
-use parse::{parse_cell, Buffer, Parsed};
+use parse::{parse_cell, Buffer, Parsed, Reading};
 use polars::prelude::*;
 use rayon::prelude::*;
 use std::collections::BTreeSet;
@@ -131,6 +131,7 @@ pub fn validate_with(contract: &Contract, table: &RawTable, corrections: &[Corre
     };
 
     // Pass 1: parse every cell in Rust, the columns in parallel (rayon, as polars does).
+    let reading = Reading::of(contract);
     let parsed: Vec<Result<(Vec<polars::prelude::Column>, Vec<Reject>)>> = contract
         .columns
         .par_iter()
@@ -140,7 +141,7 @@ pub fn validate_with(contract: &Contract, table: &RawTable, corrections: &[Corre
             let mut found = Vec::new();
             for (ri, r) in table.rows.iter().enumerate() {
                 let cell = &r.cells[ci];
-                let blank = cell.is_blank();
+                let blank = reading.blank(col, cell);
                 // A corrected cell is read from the correction; its raw text stays as printed.
                 let fix = fixes.iter().find(|(fr, fc, _)| *fr == ri && *fc == ci).map(|(_, _, c)| c.value.as_str());
                 let parsed = match cell {
@@ -150,7 +151,7 @@ pub fn validate_with(contract: &Contract, table: &RawTable, corrections: &[Corre
                         None
                     }
                     _ if blank && fix.is_none() => Some(Parsed::Missing),
-                    c => match parse_cell(col, fix.unwrap_or(c.text())) {
+                    c => match parse_cell(col, &reading, fix.unwrap_or(c.text())) {
                         Ok(p) => Some(p),
                         Err((rule, message)) => {
                             found.push(reject_at(ci, r.row, c.text(), rule, message));

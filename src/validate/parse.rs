@@ -4,8 +4,42 @@
 use crate::error::{Error, Result};
 use crate::quantity::{self, ParseOptions, Qualifier, Quantity, Unit};
 use crate::spec::staged::staged_columns;
-use crate::spec::{Column, ColumnType};
+use crate::spec::{Column, ColumnType, Contract};
 use polars::prelude::*;
+
+/// How a contract reads a cell's text before its column's type does: `trim` and `missing`.
+pub(super) struct Reading {
+    trim: bool,
+    /// The contract's own missing texts, normalised as cells are; `None`: the default list.
+    missing: Option<Vec<String>>,
+}
+
+impl Reading {
+    pub(super) fn of(contract: &Contract) -> Reading {
+        let missing = contract.missing.as_ref().map(|m| m.iter().map(|t| quantity::normalise(t).into_owned()).collect());
+        Reading { trim: contract.trim, missing }
+    }
+
+    /// Whether a cell of this column counts as empty before it is parsed.
+    pub(super) fn blank(&self, col: &Column, cell: &crate::extract::Cell) -> bool {
+        let keeps_whitespace = !self.trim && matches!(col.kind, ColumnType::Text | ColumnType::Enum);
+        if keeps_whitespace {
+            cell.text().is_empty() && !matches!(cell, crate::extract::Cell::Error(_))
+        } else {
+            cell.is_blank()
+        }
+    }
+
+    fn is_missing(&self, text: &str) -> bool {
+        match &self.missing {
+            None => quantity::is_missing(text),
+            Some(list) => {
+                let t = quantity::normalise(text);
+                t.is_empty() || list.iter().any(|m| *m == *t)
+            }
+        }
+    }
+}
 
 /// Typed buffers for one contract column; text goes straight into polars string builders.
 pub(super) enum Buffer {
@@ -39,16 +73,32 @@ fn fail<'a>(rule: &str, message: impl Into<String>) -> CellResult<'a> {
 }
 
 /// Parses one cell's text for a column: the value or (rule, message).
-pub(super) fn parse_cell<'a>(col: &Column, text: &'a str) -> CellResult<'a> {
+pub(super) fn parse_cell<'a>(col: &Column, reading: &Reading, text: &'a str) -> CellResult<'a> {
     use ColumnType::*;
     let opts = ParseOptions { days_per_month: col.days_per_month.unwrap_or(30.0) };
     let kind = col.kind;
-    // Numeric types see missing cells inside parse_quantity, which normalises the text once.
-    if matches!(kind, Text | Enum | Date) && quantity::is_missing(text) {
+    // Kept as read, a cell of spaces is a value (missing texts are compared trimmed).
+    if !reading.trim && matches!(kind, Text | Enum) && !text.is_empty() && text.trim().is_empty() {
+        return Ok(Parsed::Text(text));
+    }
+    // With the default list, numeric types see missing cells inside parse_quantity, which
+    // normalises the text once; a contract's own list is checked here for every type.
+    if (matches!(kind, Text | Enum | Date) || reading.missing.is_some()) && reading.is_missing(text) {
         return Ok(Parsed::Missing);
     }
+    // A default missing text the contract's list leaves out is a value: text, or not a number.
+    if let Some(list) = reading.missing.as_ref().filter(|_| !matches!(kind, Text | Enum)) {
+        if quantity::is_missing(text) {
+            let listed = if list.is_empty() {
+                "`missing = []` counts only an empty cell as missing".to_string()
+            } else {
+                format!("`missing` list is {}", list.iter().map(|m| format!("`{m}`")).collect::<Vec<_>>().join(", "))
+            };
+            return fail("missing", format!("`{}` is not a value, and this contract's {listed}", text.trim()));
+        }
+    }
     match kind {
-        Text | Enum => return Ok(Parsed::Text(text.trim())),
+        Text | Enum => return Ok(Parsed::Text(if reading.trim { text.trim() } else { text })),
         Date => {
             return quantity::parse_date(text)
                 .map(|d| {

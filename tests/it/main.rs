@@ -16,4 +16,5 @@ mod refresh;
 mod report_project;
 mod serve;
 mod slips;
+mod spreadsheet;
 mod transcription;
