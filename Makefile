@@ -25,9 +25,10 @@ refresh: build ## Rebuild only if an input changed ("up to date" otherwise)
 check: build ## Validate everything a build would, publish nothing
 	$(BAIMO) check -v
 
-deps: ## Install what a fresh machine lacks (C++ compiler, a CJK font, Chromium; DuckDB 1.5 and 2.0 Python clients)
+deps: ## Install what a fresh machine lacks (C++ compiler, a CJK font, Chromium; DuckDB 1.5 and 2.0 Python clients; the Frictionless validator)
 	tools/install-deps
 	tools/duckdb-clients
+	tools/frictionless
 
 test: deps ## Run every test (unit, integration on fixture projects, corpus, transcription checks)
 	$(CARGO) test --locked

@@ -84,6 +84,22 @@ pub fn version() -> String {
     format!("{} (DuckDB {})", env!("CARGO_PKG_VERSION"), duckdb.to_string_lossy())
 }
 
+/// The command with `tables` offered as the values of `trace`'s table and `export`'s tables,
+/// for the completion scripts (`baimo completions`; the names are those of the project the
+/// script was made in).
+pub fn with_table_names(command: clap::Command, tables: &[String]) -> clap::Command {
+    if tables.is_empty() {
+        return command;
+    }
+    // clap keeps the names for the life of the process (a completion script is made and the
+    // process exits).
+    let names: Vec<&'static str> = tables.iter().map(|t| &*Box::leak(t.clone().into_boxed_str())).collect();
+    let values = clap::builder::PossibleValuesParser::new(names);
+    command
+        .mut_subcommand("trace", |c| c.mut_arg("table", |a| a.value_parser(values.clone())))
+        .mut_subcommand("export", |c| c.mut_arg("tables", |a| a.value_parser(values.clone())))
+}
+
 /// Parses the command line, with [`version`] as the version text.
 pub fn parse() -> Cli {
     use clap::{CommandFactory, FromArgMatches};
@@ -246,15 +262,18 @@ pub enum Command {
         format: Format,
     },
 
-    /// Export tables (all marts by default) or a query to Parquet or CSV, with a manifest.
+    /// Export tables (all marts by default) or a query to Parquet, CSV or one xlsx workbook,
+    /// with manifest.json and a Frictionless datapackage.json (types, descriptions, keys, units).
     ///
     /// Examples:
     ///   baimo export --out exports/
     ///   baimo export marts.training_run_cost meta.claims --format csv --out exports/
+    ///   baimo export --format xlsx --out exports/      # exports/warehouse.xlsx
     ///   baimo export --query "select * from marts.market_growth" --name growth --out exports/
     ///
     /// Read the files back with pandas.read_parquet("exports/marts/training_run_cost.parquet"),
-    /// polars.read_parquet(...), spark.read.parquet(...) or DuckDB's read_parquet(...).
+    /// polars.read_parquet(...), spark.read.parquet(...) or DuckDB's read_parquet(...); check
+    /// them with `frictionless validate exports/datapackage.json`.
     #[command(verbatim_doc_comment)]
     Export {
         /// Tables as schema.table (default: every table in marts).
@@ -386,4 +405,6 @@ pub enum ExportFormat {
     Parquet,
     /// CSV with a header row, UTF-8.
     Csv,
+    /// One xlsx workbook: a sheet per table, a `columns` sheet of descriptions.
+    Xlsx,
 }

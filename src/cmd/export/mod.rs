@@ -1,10 +1,15 @@
 //! `baimo export`: tables or a query to Parquet or CSV files that pandas, polars and Spark read
-//! directly, with a manifest of what was exported from which run.
+//! directly, or to one xlsx workbook, with a manifest of what was exported from which run and a
+//! Frictionless `datapackage.json` that validators check the files against.
 //!
-//! Layout: `<out>/<schema>/<table>.<parquet|csv>` (a query: `<out>/query/<name>.<ext>`) and
-//! `<out>/manifest.json`. Files are written by DuckDB's own `COPY … TO` (its parquet extension
-//! is compiled in: the duckdb crate's `parquet` feature), from the published warehouse opened
-//! read-only.
+//! Layout: `<out>/<schema>/<table>.<parquet|csv>` (a query: `<out>/query/<name>.<ext>`), or
+//! `<out>/warehouse.xlsx` (a query: `<out>/query/<name>.xlsx`), and `<out>/manifest.json`,
+//! `<out>/datapackage.json`. Parquet and CSV files are written by DuckDB's own `COPY … TO` (its
+//! parquet extension is compiled in: the duckdb crate's `parquet` feature), workbooks by
+//! rust_xlsxwriter, from the published warehouse opened read-only.
+
+mod datapackage;
+mod xlsx;
 
 use crate::build::publish;
 pub use crate::cli::ExportFormat;
@@ -13,6 +18,7 @@ use crate::project::Paths;
 use crate::spec::{check_identifier, quote};
 use duckdb::Connection;
 use sha2::{Digest, Sha256};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 impl ExportFormat {
@@ -20,13 +26,14 @@ impl ExportFormat {
         match self {
             ExportFormat::Parquet => "parquet",
             ExportFormat::Csv => "csv",
+            ExportFormat::Xlsx => "xlsx",
         }
     }
 
     fn copy_options(self) -> &'static str {
         match self {
             ExportFormat::Parquet => "(format parquet, compression zstd)",
-            ExportFormat::Csv => "(format csv, header true)",
+            ExportFormat::Csv | ExportFormat::Xlsx => "(format csv, header true)",
         }
     }
 }
@@ -39,6 +46,9 @@ struct Exported {
     bytes: u64,
     sha256: String,
     columns: Vec<(String, String)>,
+    /// The sheet of a workbook that holds this table.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sheet: Option<String>,
     /// The run whose warehouse this file was exported from (an earlier export into the same
     /// folder may have come from another).
     #[serde(default)]
@@ -113,64 +123,16 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     let last = publish::last_success(&paths)?;
     let run_id = last.as_ref().map(|r| r.id.clone());
     let exported_at = publish::now();
-    let mut exported = Vec::new();
-    for (table, sql, rel) in jobs {
-        let file = out_dir.join(&rel);
-        if let Some(parent) = file.parent() {
-            std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
-        }
-        // DuckDB writes a temporary file beside the final one, renamed into place once complete:
-        // a failed or killed export never leaves a half-written file under a table's name.
-        let parent = file.parent().unwrap_or(&out_dir);
-        let partial = tempfile::Builder::new()
-            .prefix(".partial-")
-            .suffix(&format!(".{}", req.format.ext()))
-            .tempfile_in(parent)
-            .map_err(Error::io(parent))?
-            .into_temp_path();
-        let target = partial.display().to_string().replace('\'', "''");
-        let options = match (req.format, table.split_once('.')) {
-            // Parquet files carry the table's and each column's description as key-value
-            // metadata (`description`, `column.<name>`), read by `parquet_kv_metadata()`, pyarrow
-            // and Spark.
-            (ExportFormat::Parquet, Some((schema, name))) if !table.starts_with("query:") => {
-                format!("(format parquet, compression zstd{})", kv_metadata(&conn, schema, name)?)
-            }
-            _ => req.format.copy_options().to_string(),
-        };
-        conn.execute_batch(&format!("copy (\n{sql}\n) to '{target}' {options}")).map_err(|e| {
-            Error::Sql { location: crate::error::Location::file("export"), message: format!("exporting {table}: {e}") }
-        })?;
-        if req.bom && req.format == ExportFormat::Csv {
-            let written = std::fs::read(&partial).map_err(Error::io(&*partial))?;
-            let mut with_bom = "\u{feff}".as_bytes().to_vec();
-            with_bom.extend_from_slice(&written);
-            std::fs::write(&partial, with_bom).map_err(Error::io(&*partial))?;
-        }
-        partial.persist(&file).map_err(|e| Error::Io { path: file.clone(), source: e.error })?;
-        let rows: i64 = conn
-            .query_row(&format!("select count(*) from ({sql})"), [], |r| r.get(0))
-            .map_err(Error::duckdb(format!("counting {table}")))?;
-        let mut columns = Vec::new();
-        let mut stmt = conn.prepare(&format!("describe {sql}")).map_err(Error::duckdb("describe"))?;
-        let described = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
-            .map_err(Error::duckdb("describe"))?;
-        for c in described {
-            columns.push(c.map_err(Error::duckdb("describe"))?);
-        }
-        let bytes = std::fs::read(&file).map_err(Error::io(&file))?;
-        tracing::info!("{table}: {rows} rows → {}", file.display());
-        exported.push(Exported {
-            table,
-            file: rel.display().to_string(),
-            rows,
-            bytes: bytes.len() as u64,
-            sha256: format!("{:x}", Sha256::digest(&bytes)),
-            columns,
-            run_id: run_id.clone(),
-            exported_at: Some(exported_at.clone()),
-        });
+    let mut exported = match req.format {
+        ExportFormat::Xlsx => export_workbook(&conn, &jobs, &out_dir, req.query.as_ref().map(|_| req.name.as_str()))?,
+        _ => jobs
+            .iter()
+            .map(|(table, sql, rel)| export_file(&conn, req, &out_dir, table, sql, rel))
+            .collect::<Result<Vec<_>>>()?,
+    };
+    for e in &mut exported {
+        e.run_id = run_id.clone();
+        e.exported_at = Some(exported_at.clone());
     }
     // The manifest lists everything in the folder: files an earlier export wrote, and which
     // are still there, keep their entries, unless this export rewrote them.
@@ -198,13 +160,155 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     };
     let text = serde_json::to_string_pretty(&manifest).map_err(|e| Error::Internal(format!("manifest: {e}")))?;
     std::fs::write(&manifest_path, text + "\n").map_err(Error::io(&manifest_path))?;
+    // Keys from the project's contracts and sidecars, when it loads; the package is written
+    // either way.
+    let project = crate::project::Project::load(root)
+        .map_err(|e| tracing::warn!("datapackage.json without keys: the project does not load ({e})"))
+        .ok();
+    let package = datapackage::package(&manifest, &descriptions(&conn)?, &datapackage::Keys::of(project.as_ref()), req.bom);
+    let package_path = req.out.join("datapackage.json");
+    let text = serde_json::to_string_pretty(&package).map_err(|e| Error::Internal(format!("datapackage.json: {e}")))?;
+    std::fs::write(&package_path, text + "\n").map_err(Error::io(&package_path))?;
     eprintln!(
-        "exported {} to {} (manifest.json lists the {} there)",
+        "exported {} to {} (manifest.json and datapackage.json list the {} there)",
         crate::error::count(written, "table"),
         req.out.display(),
         crate::error::count(manifest.tables.len(), "file")
     );
     Ok(())
+}
+
+/// Writes one table or query with DuckDB's `COPY … TO` (Parquet or CSV).
+fn export_file(conn: &Connection, req: &Request, out_dir: &Path, table: &str, sql: &str, rel: &Path) -> Result<Exported> {
+    let file = out_dir.join(rel);
+    if let Some(parent) = file.parent() {
+        std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
+    }
+    let parent = file.parent().unwrap_or(out_dir);
+    let partial = partial_beside(parent, req.format)?;
+    let target = partial.display().to_string().replace('\'', "''");
+    let options = match (req.format, table.split_once('.')) {
+        // Parquet files carry the table's and each column's description as key-value
+        // metadata (`description`, `column.<name>`), read by `parquet_kv_metadata()`, pyarrow
+        // and Spark.
+        (ExportFormat::Parquet, Some((schema, name))) if !table.starts_with("query:") => {
+            format!("(format parquet, compression zstd{})", kv_metadata(conn, schema, name)?)
+        }
+        _ => req.format.copy_options().to_string(),
+    };
+    conn.execute_batch(&format!("copy (\n{sql}\n) to '{target}' {options}")).map_err(|e| {
+        Error::Sql { location: crate::error::Location::file("export"), message: format!("exporting {table}: {e}") }
+    })?;
+    if req.bom && req.format == ExportFormat::Csv {
+        let written = std::fs::read(&partial).map_err(Error::io(&*partial))?;
+        let mut with_bom = "\u{feff}".as_bytes().to_vec();
+        with_bom.extend_from_slice(&written);
+        std::fs::write(&partial, with_bom).map_err(Error::io(&*partial))?;
+    }
+    partial.persist(&file).map_err(|e| Error::Io { path: file.clone(), source: e.error })?;
+    let rows: i64 = conn
+        .query_row(&format!("select count(*) from ({sql})"), [], |r| r.get(0))
+        .map_err(Error::duckdb(format!("counting {table}")))?;
+    let columns = describe(conn, sql)?;
+    let bytes = std::fs::read(&file).map_err(Error::io(&file))?;
+    tracing::info!("{table}: {rows} rows → {}", file.display());
+    Ok(Exported {
+        table: table.to_string(),
+        file: rel.display().to_string(),
+        rows,
+        bytes: bytes.len() as u64,
+        sha256: format!("{:x}", Sha256::digest(&bytes)),
+        columns,
+        sheet: None,
+        run_id: None,
+        exported_at: None,
+    })
+}
+
+/// A temporary file beside the final one, renamed into place once complete: a failed or killed
+/// export never leaves a half-written file under a table's name.
+fn partial_beside(dir: &Path, format: ExportFormat) -> Result<tempfile::TempPath> {
+    Ok(tempfile::Builder::new()
+        .prefix(".partial-")
+        .suffix(&format!(".{}", format.ext()))
+        .tempfile_in(dir)
+        .map_err(Error::io(dir))?
+        .into_temp_path())
+}
+
+/// The columns of a query's result: (name, DuckDB type).
+fn describe(conn: &Connection, sql: &str) -> Result<Vec<(String, String)>> {
+    let mut stmt = conn.prepare(&format!("describe {sql}")).map_err(Error::duckdb("describe"))?;
+    let described = stmt
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(Error::duckdb("describe"))?;
+    described.collect::<std::result::Result<Vec<_>, _>>().map_err(Error::duckdb("describe"))
+}
+
+/// Every table's description and its columns' (table → (description, column → description)).
+fn descriptions(conn: &Connection) -> Result<BTreeMap<String, (String, BTreeMap<String, String>)>> {
+    let mut out: BTreeMap<String, (String, BTreeMap<String, String>)> = BTreeMap::new();
+    let tables = crate::render::query(
+        conn,
+        "select schema_name || '.' || table_name, comment from duckdb_tables() where comment is not null \
+         union all select schema_name || '.' || view_name, comment from duckdb_views() where comment is not null and not internal",
+    )?;
+    for r in tables.rows {
+        if let [Some(t), Some(d)] = [&r[0], &r[1]] {
+            out.entry(t.clone()).or_default().0 = d.clone();
+        }
+    }
+    let columns = crate::render::query(
+        conn,
+        "select schema_name || '.' || table_name, column_name, comment from duckdb_columns() where comment is not null",
+    )?;
+    for r in columns.rows {
+        if let [Some(t), Some(c), Some(d)] = [&r[0], &r[1], &r[2]] {
+            out.entry(t.clone()).or_default().1.insert(c.clone(), d.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// Writes every job into one workbook: `warehouse.xlsx`, or `query/<name>.xlsx` for a query.
+fn export_workbook(conn: &Connection, jobs: &[(String, String, PathBuf)], out_dir: &Path, query: Option<&str>) -> Result<Vec<Exported>> {
+    let rel = match query {
+        Some(name) => PathBuf::from("query").join(format!("{name}.xlsx")),
+        None => PathBuf::from("warehouse.xlsx"),
+    };
+    let all = descriptions(conn)?;
+    let sheets: Vec<xlsx::Sheet> = jobs
+        .iter()
+        .map(|(table, sql, _)| xlsx::Sheet {
+            table,
+            sql,
+            descriptions: all.get(table).map(|(_, c)| c.clone().into_iter().collect()).unwrap_or_default(),
+        })
+        .collect();
+    let (bytes, written) = xlsx::workbook(conn, &sheets)?;
+    let file = out_dir.join(&rel);
+    let parent = file.parent().unwrap_or(out_dir);
+    std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
+    let partial = partial_beside(parent, ExportFormat::Xlsx)?;
+    std::fs::write(&partial, &bytes).map_err(Error::io(&*partial))?;
+    partial.persist(&file).map_err(|e| Error::Io { path: file.clone(), source: e.error })?;
+    let sha256 = format!("{:x}", Sha256::digest(&bytes));
+    let mut exported = Vec::new();
+    for ((table, sql, _), w) in jobs.iter().zip(written) {
+        tracing::info!("{table}: {} rows → {}, sheet {}", w.rows, file.display(), w.sheet);
+        exported.push(Exported {
+            table: table.clone(),
+            file: rel.display().to_string(),
+            rows: w.rows,
+            bytes: bytes.len() as u64,
+            sha256: sha256.clone(),
+            columns: describe(conn, sql)?,
+            sheet: Some(w.sheet),
+            run_id: None,
+            exported_at: None,
+        });
+    }
+    Ok(exported)
 }
 
 /// `, kv_metadata {…}` with the table's description and each described column's, or nothing.
