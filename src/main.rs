@@ -57,7 +57,8 @@ fn main() -> ExitCode {
         Command::Completions { shell } => {
             // Generated into memory, then written: clap_complete panics on a failing writer.
             let mut script = Vec::new();
-            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "baimo", &mut script);
+            let command = baimo::cli::with_table_names(<Cli as clap::CommandFactory>::command(), &table_names(&root));
+            clap_complete::generate(shell, &mut command.clone(), "baimo", &mut script);
             std::io::Write::write_all(&mut std::io::stdout().lock(), &script)
                 .and_then(|_| std::io::Write::flush(&mut std::io::stdout()))
                 .map_err(baimo::Error::io("stdout"))
@@ -104,4 +105,17 @@ fn init_tracing(cli: &Cli) {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).without_time().init(),
     }
+}
+
+/// The tables a project has, for completing `trace` and `export` arguments: its sources and
+/// models as the pipelines declare them, and the meta tables every warehouse has. Outside a
+/// project (or in one that does not load) there are none, and completion offers no names.
+fn table_names(root: &std::path::Path) -> Vec<String> {
+    let Ok(project) = baimo::project::Project::load(root) else { return Vec::new() };
+    let mut names: Vec<String> = project.contracts.iter().map(|c| format!("staging.{}", c.name)).collect();
+    names.extend(project.models.iter().map(|m| m.qualified()));
+    names.extend(baimo::build::meta::tables().iter().map(|t| format!("meta.{t}")));
+    names.sort();
+    names.dedup();
+    names
 }

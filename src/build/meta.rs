@@ -11,6 +11,15 @@ use crate::spec::{Contract, Severity};
 use crate::validate::Reject;
 use duckdb::{params, Connection};
 
+/// The tables every warehouse's meta schema has: those `sql/meta.sql` creates.
+pub fn tables() -> Vec<&'static str> {
+    include_str!("../sql/meta.sql")
+        .split("create table meta.")
+        .skip(1)
+        .filter_map(|rest| rest.split([' ', '(', '\n']).next())
+        .collect()
+}
+
 /// `meta.files` and `meta.source_columns`: what each source's file was and where its columns sat.
 pub fn write_files(conn: &Connection, run_id: &str, files: &[(&Contract, Ingested)]) -> Result<()> {
     let mut app = conn.appender_to_db("files", "meta").map_err(Error::duckdb("meta.files"))?;
@@ -172,4 +181,14 @@ pub fn write_runs(conn: &Connection, runs: &[RunRecord]) -> Result<()> {
 
 fn to_json<T: serde::Serialize>(value: &T) -> String {
     serde_json::to_string(value).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_meta_tables_are_read_from_their_ddl() {
+        let tables = super::tables();
+        assert!(tables.contains(&"runs") && tables.contains(&"test_results") && tables.contains(&"rejects"), "{tables:?}");
+        assert!(tables.iter().all(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_lowercase() || c == '_')), "{tables:?}");
+    }
 }
