@@ -51,43 +51,124 @@ struct Figure {
     table: TextTable,
 }
 
-fn bars(title: &str, y_desc: &str, labels: &[String], values: &[f64], percent: bool) -> Result<String> {
+/// Okabe and Ito's colour-blind-safe palette: blue, orange, bluish green, vermillion, sky blue,
+/// reddish purple, yellow.
+const PALETTE: [RGBColor; 7] = [
+    RGBColor(0, 114, 178),
+    RGBColor(230, 159, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(213, 94, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(204, 121, 167),
+    RGBColor(240, 228, 66),
+];
+
+/// How a bar chart's y axis reads.
+#[derive(Clone, Copy, PartialEq)]
+enum Scale {
+    Percent,
+    /// Base 10, for values spanning orders of magnitude; bars start at the axis's floor.
+    Log,
+}
+
+/// One stacked part of every bar: its legend label and its values (one per bar; NaN or 0 for
+/// none).
+struct Part<'a> {
+    label: &'a str,
+    values: Vec<f64>,
+}
+
+/// A bar chart, one bar per label, each bar the stack of `parts` (a legend when there are two or
+/// more).
+fn bars(title: &str, y_desc: &str, labels: &[String], parts: &[Part], scale: Scale) -> Result<String> {
+    let n = labels.len().max(1);
+    let totals: Vec<f64> =
+        (0..n).map(|i| parts.iter().map(|p| p.values.get(i).copied().filter(|v| v.is_finite()).unwrap_or(0.0)).sum()).collect();
+    let top = totals.iter().cloned().fold(0.0f64, f64::max).max(1e-9);
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (960, 460)).into_drawing_area();
         root.fill(&WHITE).map_err(chart_err)?;
-        let n = labels.len().max(1);
-        let top = values.iter().cloned().fold(0.0f64, f64::max).max(1e-9) * 1.15;
-        let mut chart = ChartBuilder::on(&root)
-            .caption(title, ("sans-serif", 22))
-            .margin(14)
-            .x_label_area_size(60)
-            .y_label_area_size(90)
-            .build_cartesian_2d((0..n - 1).into_segmented(), 0f64..top)
-            .map_err(chart_err)?;
+        let mut builder = ChartBuilder::on(&root);
+        builder.caption(title, ("sans-serif", 22)).margin(14).x_label_area_size(60).y_label_area_size(90);
+        let x = (0..n - 1).into_segmented();
         let label = |v: &SegmentValue<usize>| match v {
             SegmentValue::CenterOf(i) => labels.get(*i).cloned().unwrap_or_default(),
             _ => String::new(),
         };
-        let y_label = |y: &f64| if percent { format!("{:.0}%", y * 100.0) } else { render::format_number(*y) };
-        chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .x_labels(n)
-            .x_label_formatter(&label)
-            .y_label_formatter(&y_label)
-            .y_desc(y_desc)
-            .label_style(("sans-serif", 13))
-            .draw()
-            .map_err(chart_err)?;
-        chart
-            .draw_series(
-                Histogram::vertical(&chart)
-                    .style(RGBColor(52, 101, 164).filled())
-                    .margin(12)
-                    .data(values.iter().enumerate().map(|(i, v)| (i, *v))),
-            )
-            .map_err(chart_err)?;
+        // Each stacked part as rectangles from the running total to the running total plus it.
+        // (On a log axis the lowest bar starts at the axis's floor instead of at zero.)
+        let rectangles = |floor: f64| {
+            let mut below = vec![0.0f64; n];
+            let mut out = Vec::new();
+            for (k, part) in parts.iter().enumerate() {
+                let color = PALETTE[k % PALETTE.len()];
+                for (i, v) in part.values.iter().enumerate().take(n) {
+                    if !v.is_finite() || *v <= 0.0 {
+                        continue;
+                    }
+                    let (from, to) = (below[i].max(floor), below[i] + v);
+                    out.push((k, Rectangle::new([(SegmentValue::Exact(i), from), (SegmentValue::Exact(i + 1), to)], color.filled())));
+                    below[i] = to;
+                }
+            }
+            out
+        };
+        let legend = parts.len() > 1;
+        if scale == Scale::Log {
+            let smallest = totals.iter().cloned().filter(|v| *v > 0.0).fold(top, f64::min);
+            let floor = 10f64.powf(smallest.log10().floor());
+            let ceiling = 10f64.powf(top.log10().ceil()).max(floor * 10.0);
+            let mut chart = builder.build_cartesian_2d(x, (floor..ceiling).log_scale()).map_err(chart_err)?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(n)
+                .x_label_formatter(&label)
+                .y_label_formatter(&|y: &f64| render::format_number(*y))
+                .y_desc(format!("{y_desc} (log scale 对数轴)"))
+                .label_style(("sans-serif", 13))
+                .draw()
+                .map_err(chart_err)?;
+            for (_, r) in rectangles(floor) {
+                chart.draw_series([r]).map_err(chart_err)?;
+            }
+        } else {
+            let mut chart = builder.build_cartesian_2d(x, 0f64..top * 1.15).map_err(chart_err)?;
+            let percent = scale == Scale::Percent;
+            let y_label = |y: &f64| if percent { format!("{:.0}%", y * 100.0) } else { render::format_number(*y) };
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .x_labels(n)
+                .x_label_formatter(&label)
+                .y_label_formatter(&y_label)
+                .y_desc(y_desc)
+                .label_style(("sans-serif", 13))
+                .draw()
+                .map_err(chart_err)?;
+            let mut by_part: Vec<Vec<Rectangle<(SegmentValue<usize>, f64)>>> = parts.iter().map(|_| Vec::new()).collect();
+            for (k, r) in rectangles(0.0) {
+                by_part[k].push(r);
+            }
+            for (k, (part, drawn)) in parts.iter().zip(by_part).enumerate() {
+                let color = PALETTE[k % PALETTE.len()];
+                let series = chart.draw_series(drawn).map_err(chart_err)?;
+                if legend {
+                    series.label(part.label).legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
+                }
+            }
+            if legend {
+                chart
+                    .configure_series_labels()
+                    .position(SeriesLabelPosition::UpperRight)
+                    .background_style(WHITE.mix(0.9))
+                    .border_style(BLACK)
+                    .label_font(("sans-serif", 14))
+                    .draw()
+                    .map_err(chart_err)?;
+            }
+        }
         root.present().map_err(chart_err)?;
     }
     Ok(svg)
@@ -137,16 +218,18 @@ fn growth(conn: &duckdb::Connection) -> Result<Figure> {
             .draw()
             .map_err(chart_err)?;
         let path = |rate: f64| (0..=((y1 - y0) as i32)).map(move |k| (y0 + k as f64, v0 * (1.0 + rate).powi(k)));
+        // Only the endpoints are stated: the years between are interpolated, drawn dashed.
+        let (red, blue) = (PALETTE[3], PALETTE[0]);
         chart
-            .draw_series(LineSeries::new(path(stated), RGBColor(204, 0, 0).stroke_width(3)))
+            .draw_series(DashedLineSeries::new(path(stated), 10, 6, red.stroke_width(3)))
             .map_err(chart_err)?
-            .label(format!("stated CAGR 复合增长率 {:.1}%", stated * 100.0))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RGBColor(204, 0, 0).stroke_width(3)));
+            .label(format!("stated CAGR 复合增长率 {:.1}% (years between interpolated)", stated * 100.0))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 8, y)], red.stroke_width(3)));
         chart
-            .draw_series(LineSeries::new(path(implied), RGBColor(52, 101, 164).stroke_width(3)))
+            .draw_series(DashedLineSeries::new(path(implied), 4, 4, blue.stroke_width(3)))
             .map_err(chart_err)?
-            .label(format!("implied by endpoints 端点推算 {:.1}%", implied * 100.0))
-            .legend(|(x, y)| PathElement::new(vec![(x, y), (x + 20, y)], RGBColor(52, 101, 164).stroke_width(3)));
+            .label(format!("implied by endpoints 端点推算 {:.1}% (interpolated)", implied * 100.0))
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 4, y)], blue.stroke_width(3)));
         chart
             .draw_series([(y0, v0), (y1, v1)].map(|(x, y)| Circle::new((x, y), 6, BLACK.filled())))
             .map_err(chart_err)?
@@ -185,35 +268,52 @@ fn runs(conn: &duckdb::Connection) -> Result<Figure> {
         "select model, gpus, gpu, duration_raw, gpu_hours_high, rental_usd_high from marts.training_run_cost \
          where gpu_hours_high is not null order by gpu_hours_high desc",
     )?;
-    let svg =
-        bars("训练成本 GPU-hours per training run (high end)", "GPU-hours", &column(&t, 0), &numbers(&t, 4), false)?;
+    let svg = bars(
+        "单次训练GPU小时 GPU-hours per training run (high end of the stated duration)",
+        "GPU-hours",
+        &column(&t, 0),
+        &[Part { label: "GPU-hours", values: numbers(&t, 4) }],
+        Scale::Log,
+    )?;
     Ok(Figure {
-        title: "Cost per training run 单次训练算力消耗".into(),
+        title: "GPU-hours per training run 单次训练算力消耗".into(),
         svg,
         source: "“百模大战”必有一战的因素分析 - 资源角度 / 部分大模型消耗卡的数量及训练时长".into(),
-        note: "GPUs × days × 24; rental cost at the assumed USD price per GPU-hour in raw/assumptions.csv (not from the report). Runs without a stated duration are left out.".into(),
+        note: "The chart plots GPU-hours (GPUs × days × 24) on a log axis, since the runs span orders of magnitude; it is not a cost. The table's rental cost is GPU-hours at the assumed USD price per GPU-hour in raw/assumptions.csv (not from the report). Runs without a stated duration are left out.".into(),
         table: t,
     })
 }
 
 fn capacity(conn: &duckdb::Connection) -> Result<Figure> {
+    // Each company's listed capacity split by what the report says of it: built (or a first
+    // phase in operation), planned, or a figure whose status the report does not give.
     let t = query(
         conn,
-        "select company, max(company_pflops) as pflops, max(company_share) as share from marts.compute_capacity \
-         where company_pflops is not null group by company order by share desc",
+        "with listed as (select company, basis, listed_pflops from marts.compute_capacity where listed_pflops is not null), \
+         total as (select sum(listed_pflops) as pflops from listed) \
+         select company, \
+                sum(listed_pflops) filter (where basis in ('built', 'first_phase')) / any_value(total.pflops) as built_share, \
+                sum(listed_pflops) filter (where basis = 'planned') / any_value(total.pflops) as planned_share, \
+                sum(listed_pflops) filter (where basis is null or basis not in ('built', 'first_phase', 'planned')) / any_value(total.pflops) as unknown_share, \
+                sum(listed_pflops) as pflops \
+         from listed, total group by company order by pflops desc",
     )?;
     let svg = bars(
-        "各厂商算力占比 Share of listed compute capacity",
+        "各厂商算力占比 Share of listed compute capacity, by status",
         "share of listed PFLOPS",
         &column(&t, 0),
-        &numbers(&t, 2),
-        true,
+        &[
+            Part { label: "built 已建成", values: numbers(&t, 1) },
+            Part { label: "planned 规划", values: numbers(&t, 2) },
+            Part { label: "status not given 状态未知", values: numbers(&t, 3) },
+        ],
+        Scale::Percent,
     )?;
     Ok(Figure {
         title: "Each company's share of listed compute capacity 厂商算力中心规模占比".into(),
         svg,
         source: "亿欧智库：通用大模型“基建力”评估结果 / 大模型厂商算力中心建设情况".into(),
-        note: "Current capacity where the report gives it, else the planned figure (the inclusion rule is in pipelines/models/marts/compute_capacity.sql).".into(),
+        note: "Each bar is a company's share of all listed PFLOPS, split into built (or a first phase in operation), planned, and figures whose status the report does not give (the inclusion rule is in pipelines/models/marts/compute_capacity.sql).".into(),
         table: t,
     })
 }
@@ -248,14 +348,20 @@ fn rankings(conn: &duckdb::Connection) -> Result<Figure> {
             .map_err(chart_err)?;
         let models: std::collections::BTreeSet<String> = column(&t, 0).into_iter().collect();
         for (k, model) in models.iter().enumerate() {
-            let color = Palette99::pick(k).to_rgba();
+            // Seven colours; past them the lines are drawn dashed, so no two models look alike.
+            let color = PALETTE[k % PALETTE.len()].to_rgba();
+            let dashed = k >= PALETTE.len();
             let points: Vec<(f64, f64)> = t
                 .rows
                 .iter()
                 .filter(|r| r[0].as_deref() == Some(model))
                 .filter_map(|r| Some((r[1].as_deref()?.parse::<f64>().ok()?, -r[2].as_deref()?.parse::<f64>().ok()?)))
                 .collect();
-            chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2))).map_err(chart_err)?;
+            if dashed {
+                chart.draw_series(DashedLineSeries::new(points.clone(), 6, 4, color.stroke_width(2))).map_err(chart_err)?;
+            } else {
+                chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2))).map_err(chart_err)?;
+            }
             chart.draw_series(points.iter().map(|p| Circle::new(*p, 4, color.filled()))).map_err(chart_err)?;
             if let Some(last) = points.last() {
                 chart
@@ -283,8 +389,8 @@ fn video(conn: &duckdb::Connection) -> Result<Figure> {
         "视频生成产品 vs Sora: pixels per frame relative to Sora",
         "share of Sora's pixels",
         &column(&t, 0),
-        &numbers(&t, 4),
-        true,
+        &[Part { label: "pixels per frame vs Sora", values: numbers(&t, 4) }],
+        Scale::Percent,
     )?;
     Ok(Figure {
         title: "Video products against Sora 国内视频生成产品与Sora对比".into(),
@@ -321,6 +427,21 @@ pub fn run(root: &Path) -> Result<()> {
         )));
     }
     let figures = vec![growth(&conn)?, runs(&conn)?, capacity(&conn)?, rankings(&conn)?, video(&conn)?];
+    // The run that made the warehouse: the last one its own history holds.
+    let run = query(
+        &conn,
+        "select id, strftime(finished_at, '%Y-%m-%d %H:%M:%S %Z'), fingerprint from meta.runs \
+         where status = 'success' order by finished_at desc limit 1",
+    )?;
+    let run_line = match run.rows.first() {
+        Some(r) => format!(
+            "<p class=\"run\">From the warehouse built by run <code>{}</code> at {} (inputs fingerprint <code>{}</code>).</p>\n",
+            esc(r[0].as_deref().unwrap_or("?")),
+            esc(r[1].as_deref().unwrap_or("?")),
+            esc(r[2].as_deref().unwrap_or("?"))
+        ),
+        None => "<p class=\"run\">The warehouse records no run.</p>\n".into(),
+    };
     let mut html = String::from(
         "<!doctype html>\n<html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>baimo report 百模大战</title>\n<style>\n\
          body{font-family:'Droid Sans Fallback','Noto Sans CJK SC','PingFang SC','Microsoft YaHei',sans-serif;max-width:64rem;margin:2rem auto;padding:0 1rem;color:#222}\n\
@@ -329,6 +450,7 @@ pub fn run(root: &Path) -> Result<()> {
          svg{max-width:100%;height:auto}\n</style></head><body>\n\
          <h1>百模大战 — key figures 关键指标</h1>\n<p>Charts of the warehouse's marts. Each cites the report section its figures come from.</p>\n",
     );
+    html.push_str(&run_line);
     for (i, f) in figures.iter().enumerate() {
         let _ = write!(
             html,
