@@ -2,15 +2,16 @@
 //!
 //! polars and DuckDB use two Arrow implementations (polars-arrow and arrow-rs). Both speak the
 //! Arrow C Data Interface, so each column is exported by polars-arrow and imported by arrow-rs
-//! without copying its buffers; the resulting `RecordBatch` is inserted through DuckDB's `arrow`
-//! table function.
+//! without copying its buffers; the resulting `RecordBatch` is inserted through
+//! `baimo_frame(?)` ([`scan`]), whose vectors DuckDB's own Arrow conversion builds.
+
+mod scan;
 
 use crate::error::{Error, Result};
 use crate::spec::quote;
 use arrow::array::{make_array, ArrayRef, RecordBatch};
 use arrow::datatypes::{Field as ArrowField, Schema};
 use arrow::ffi::{FFI_ArrowArray, FFI_ArrowSchema};
-use duckdb::vtab::arrow::{ArrowBatchRegistration, ArrowVTab};
 use duckdb::Connection;
 use polars::prelude::{CompatLevel, DataFrame};
 use std::sync::Arc;
@@ -31,7 +32,7 @@ pub fn create_table(
 }
 
 /// Appends a frame to `schema.table`, batch by batch over Arrow: each batch is registered with
-/// DuckDB's `arrow` table function (see [`register`]) and inserted with one statement, which
+/// the `baimo_frame` table function (see [`register`]) and inserted with one statement, which
 /// measured faster than DuckDB's appender (no intermediate collection). Returns the rows appended.
 pub fn append_frame(conn: &Connection, schema: &str, table: &str, frame: &mut DataFrame) -> Result<usize> {
     if frame.height() == 0 {
@@ -40,17 +41,19 @@ pub fn append_frame(conn: &Connection, schema: &str, table: &str, frame: &mut Da
     frame.rechunk_mut();
     // Named columns: the table also has generated columns, which are not inserted.
     let columns: Vec<String> = frame.get_column_names().iter().map(|c| quote(c.as_str())).collect();
-    let sql = format!("insert into {}.{} ({}) select * from arrow(?)", quote(schema), quote(table), columns.join(", "));
+    let sql = format!("insert into {}.{} ({}) select * from baimo_frame(?)", quote(schema), quote(table), columns.join(", "));
     for batch in to_record_batches(frame)? {
-        let registered = ArrowBatchRegistration::new(batch);
-        conn.execute(&sql, [&registered]).map_err(Error::duckdb(format!("appending to {schema}.{table}")))?;
+        let registered = scan::Registered::new(batch);
+        conn.execute(&sql, [registered.token()]).map_err(Error::duckdb(format!("appending to {schema}.{table}")))?;
     }
     Ok(frame.height())
 }
 
-/// Makes the `arrow(?)` table function that [`append_frame`] inserts from available on `conn`.
+/// Makes the `baimo_frame(?)` table function that [`append_frame`] inserts from available on
+/// `conn`.
 pub fn register(conn: &Connection) -> Result<()> {
-    conn.register_table_function::<ArrowVTab>("arrow").map_err(Error::duckdb("registering the arrow table function"))
+    conn.register_table_function::<scan::FrameScan>("baimo_frame")
+        .map_err(Error::duckdb("registering the baimo_frame table function"))
 }
 
 /// Hands a rechunked frame's columns over the C Data Interface, as arrow-rs record batches.
