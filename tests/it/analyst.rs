@@ -207,6 +207,94 @@ fn parquet_export_reads_back_with_the_same_rows() {
 }
 
 #[test]
+fn xlsx_export_has_a_sheet_per_table_with_typed_cells_and_descriptions() {
+    use calamine::{Data, Reader, Xlsx};
+    let p = report_built();
+    let out = p.file("exports");
+    let run = p.baimo(&["export", "marts.training_run_cost", "meta.claims", "--format", "xlsx", "--out", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let mut book: Xlsx<_> = calamine::open_workbook(out.join("warehouse.xlsx")).expect("open the exported workbook");
+    assert_eq!(book.sheet_names(), ["marts.training_run_cost", "meta.claims", "columns"]);
+    let runs = book.worksheet_range("marts.training_run_cost").expect("sheet");
+    let header: Vec<String> = runs.rows().next().expect("header").iter().map(|c| c.to_string()).collect();
+    let (model, gpus) = (header.iter().position(|h| h == "model").expect("model"), header.iter().position(|h| h == "gpus").expect("gpus"));
+    let llama = runs.rows().find(|r| r[model] == Data::String("LLaMA-65B".into())).expect("LLaMA-65B row");
+    let stored: i64 = p.db().query_row("select gpus from marts.training_run_cost where model = 'LLaMA-65B'", [], |r| r.get(0)).expect("gpus");
+    // A number stays a number, the same one.
+    assert_eq!(llama[gpus], Data::Float(stored as f64), "{:?}", llama);
+    let rows: i64 = p.db().query_row("select count(*) from meta.claims", [], |r| r.get(0)).expect("claims");
+    assert_eq!(book.worksheet_range("meta.claims").expect("claims sheet").height() as i64, rows + 1);
+    // Every column's description is listed on the columns sheet.
+    let columns = book.worksheet_range("columns").expect("columns sheet");
+    assert!(
+        columns.rows().any(|r| r[0] == Data::String("marts.training_run_cost".into()) && r[1] == Data::String("gpus".into()) && r[3] == Data::String("GPU cards used".into())),
+        "{:?}",
+        columns.rows().take(5).collect::<Vec<_>>()
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&p.read("exports/manifest.json")).expect("manifest");
+    let sheets: Vec<&str> = manifest["tables"].as_array().expect("tables").iter().filter_map(|t| t["sheet"].as_str()).collect();
+    assert_eq!(sheets, ["marts.training_run_cost", "meta.claims"]);
+}
+
+#[test]
+fn an_export_is_a_frictionless_data_package_that_validates() {
+    let p = report_built();
+    let out = p.file("exports");
+    let run = p.baimo(&["export", "staging.training_runs", "marts.training_run_cost", "meta.claims", "--format", "csv", "--out", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let package: serde_json::Value = serde_json::from_str(&p.read("exports/datapackage.json")).expect("datapackage.json");
+    let resource = |name: &str| {
+        package["resources"].as_array().expect("resources").iter().find(|r| r["title"] == name).cloned().unwrap_or_else(|| panic!("no {name} in {package}"))
+    };
+    let runs = resource("staging.training_runs");
+    assert_eq!(runs["schema"]["primaryKey"], serde_json::json!(["model"]), "{runs}");
+    let gpus = runs["schema"]["fields"].as_array().expect("fields").iter().find(|f| f["name"] == "gpus").cloned().expect("gpus field");
+    assert_eq!((gpus["type"].as_str(), gpus["baimo:duckdbType"].as_str()), (Some("integer"), Some("BIGINT")), "{gpus}");
+    assert!(gpus["description"].as_str().is_some_and(|d| !d.is_empty()), "{gpus}");
+    assert!(resource("marts.training_run_cost")["description"].as_str().is_some_and(|d| d.starts_with("Cost of each training run")));
+    assert!(package["baimo:runId"].is_string());
+
+    // The validator (tools/frictionless makes its venv; `make test` runs it first) checks every
+    // file against its schema: types, keys, row counts and hashes.
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tools/frictionless");
+    let found = std::process::Command::new(&script).arg("--path").output().expect("run tools/frictionless");
+    assert!(found.status.success(), "tools/frictionless failed:\n{}", String::from_utf8_lossy(&found.stderr));
+    let frictionless = String::from_utf8_lossy(&found.stdout).trim().to_string();
+    let check = |expect_valid: bool| {
+        let v = std::process::Command::new(&frictionless)
+            .args(["validate", "--json", "datapackage.json"])
+            .current_dir(&out)
+            .output()
+            .expect("run frictionless");
+        let report: serde_json::Value = serde_json::from_slice(&v.stdout)
+            .unwrap_or_else(|e| panic!("frictionless --json: {e}\n{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr)));
+        assert_eq!(report["valid"].as_bool(), Some(expect_valid), "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        report
+    };
+    check(true);
+    // And the check can fail: a value that is not an integer in an integer column.
+    let file = out.join("staging/training_runs.csv");
+    let text = std::fs::read_to_string(&file).expect("csv");
+    let stored: i64 = p.db().query_row("select gpus from staging.training_runs where model = 'LLaMA-65B'", [], |r| r.get(0)).expect("gpus");
+    let edited: String = text
+        .lines()
+        .map(|l| if l.starts_with("LLaMA-65B,") { l.replacen(&format!(",{stored},"), ",many,", 1) } else { l.to_string() } + "\n")
+        .collect();
+    assert_ne!(edited, text);
+    std::fs::write(&file, edited).expect("write");
+    // The package is refused for the value, not only for the file's changed hash: a type error
+    // in field gpus.
+    let report = check(false);
+    let errors: Vec<&serde_json::Value> =
+        report["tasks"].as_array().into_iter().flatten().flat_map(|t| t["errors"].as_array().into_iter().flatten()).collect();
+    assert!(
+        errors.iter().any(|e| e["type"] == "type-error" && e["fieldName"] == "gpus"),
+        "no type error for gpus: {}",
+        serde_json::to_string_pretty(&errors).unwrap_or_default()
+    );
+}
+
+#[test]
 fn completions_are_printed_for_each_shell() {
     let p = Project::new("good");
     for shell in ["bash", "zsh", "fish"] {
@@ -217,6 +305,12 @@ fn completions_are_printed_for_each_shell() {
     // Each verdict completes as one word.
     let bash = p.baimo(&["completions", "bash"]).stdout;
     assert!(bash.contains("\"agrees bound disagrees not-checkable\""), "{}", crate::common::head(&bash, 200));
+    // `trace` and `export` complete the project's tables: its sources, models and meta tables.
+    let trace = bash.split("baimo__subcmd__trace)").nth(1).expect("a trace section");
+    let trace = &trace[..trace.find(";;").unwrap_or(trace.len())];
+    for table in ["staging.market", "staging.training_runs", "marts.training_run_cost", "meta.runs"] {
+        assert!(trace.contains(table), "trace does not complete {table}:\n{trace}");
+    }
 }
 
 #[test]
@@ -276,6 +370,21 @@ fn the_report_renders_in_headless_chromium() {
     for label in ["中国大语言模型市场规模", "GPU-hours", "阿里巴巴", "讯飞星火", "Sora"] {
         assert!(html.contains(label), "{label} missing");
     }
+    // What each chart plots is said: GPU-hours on a log axis, not a cost; interpolated years
+    // dashed; capacity split by status.
+    assert!(html.contains("log scale") && html.contains("it is not a cost"), "the training-run chart");
+    // The growth chart's stated-CAGR line (vermillion) joins yearly points; drawn solid it is one
+    // polyline (and one in the legend), dashed it is many short ones.
+    let growth = &html[..html.find("</svg>").expect("the growth chart")];
+    let pieces = growth.matches("<polyline").count();
+    let vermillion = growth.split("<polyline").filter(|p| p.contains("stroke=\"#D55E00\"")).count();
+    assert!(vermillion > 10, "interpolated years are not dashed ({vermillion} of {pieces} polylines)");
+    for status in ["built 已建成", "planned 规划", "status not given 状态未知"] {
+        assert!(html.contains(status), "the capacity chart has no {status}");
+    }
+    // The page names the run that built the warehouse it charts.
+    let run_id: String = p.db().query_row("select id from meta.runs where status = 'success' order by finished_at desc limit 1", [], |r| r.get(0)).expect("run");
+    assert!(html.contains(&format!("run <code>{run_id}</code>")), "the page does not name run {run_id}");
     let Some(chromium) = crate::common::Chromium::find() else { return };
     let page = format!("file://{}", p.file("warehouse/report/index.html").display());
     let shot = p.file("warehouse/report/screenshot.png");
