@@ -63,6 +63,21 @@ const PALETTE: [RGBColor; 7] = [
     RGBColor(240, 228, 66),
 ];
 
+/// The legend of a chart's labelled series, in one style for every chart.
+fn draw_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 14))
+        .draw()
+        .map_err(chart_err)
+}
+
 /// How a bar chart's y axis reads.
 #[derive(Clone, Copy, PartialEq)]
 enum Scale {
@@ -108,7 +123,10 @@ fn bars(title: &str, y_desc: &str, labels: &[String], parts: &[Part], scale: Sca
                         continue;
                     }
                     let (from, to) = (below[i].max(floor), below[i] + v);
-                    out.push((k, Rectangle::new([(SegmentValue::Exact(i), from), (SegmentValue::Exact(i + 1), to)], color.filled())));
+                    let mut bar = Rectangle::new([(SegmentValue::Exact(i), from), (SegmentValue::Exact(i + 1), to)], color.filled());
+                    // Apart from their neighbours, as the histogram bars were.
+                    bar.set_margin(0, 0, 12, 12);
+                    out.push((k, bar));
                     below[i] = to;
                 }
             }
@@ -159,14 +177,7 @@ fn bars(title: &str, y_desc: &str, labels: &[String], parts: &[Part], scale: Sca
                 }
             }
             if legend {
-                chart
-                    .configure_series_labels()
-                    .position(SeriesLabelPosition::UpperRight)
-                    .background_style(WHITE.mix(0.9))
-                    .border_style(BLACK)
-                    .label_font(("sans-serif", 14))
-                    .draw()
-                    .map_err(chart_err)?;
+                draw_legend(&mut chart, SeriesLabelPosition::UpperRight)?;
             }
         }
         root.present().map_err(chart_err)?;
@@ -235,14 +246,7 @@ fn growth(conn: &duckdb::Connection) -> Result<Figure> {
             .map_err(chart_err)?
             .label(format!("stated 报告数值 ({y1}: {})", text(10)))
             .legend(|(x, y)| Circle::new((x + 10, y), 5, BLACK.filled()));
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(BLACK)
-            .label_font(("sans-serif", 14))
-            .draw()
-            .map_err(chart_err)?;
+        draw_legend(&mut chart, SeriesLabelPosition::UpperLeft)?;
         root.present().map_err(chart_err)?;
     }
     Ok(Figure {

@@ -89,18 +89,14 @@ impl TableInfo {
         self.columns.iter().find(|c| c.name == name)
     }
 
-    /// The column holding the unit of `name`'s values, row by row: `value_unit` beside
-    /// `value_low`, `price_unit` beside `price`.
+    /// The column holding the unit of `name`'s values, row by row.
     fn unit_column(&self, name: &str) -> Option<&str> {
-        let base = name.strip_suffix("_low").or_else(|| name.strip_suffix("_high")).unwrap_or(name);
-        [format!("{name}_unit"), format!("{base}_unit")]
-            .into_iter()
-            .filter(|u| u != name)
-            .find_map(|u| self.column(&u).map(|c| c.name.as_str()))
+        let found = crate::spec::staged::unit_column(name, |u| self.column(u).is_some())?;
+        self.column(&found).map(|c| c.name.as_str())
     }
 
     /// The unit of a value of `column` in `row`: the row's unit column, or else the unit the
-    /// column's name says (`rental_usd_low` is in USD, `gpu_days_high` in days).
+    /// column's name says.
     fn unit(&self, column: &ColumnInfo, rows: &TextTable, row: &[Option<String>]) -> Option<String> {
         if let Some(u) = self.unit_column(&column.name).and_then(|u| cell(rows, row, u)) {
             return Some(u);
@@ -108,11 +104,7 @@ impl TableInfo {
         if !column.numeric() {
             return None;
         }
-        let words: Vec<&str> = column.name.split('_').collect();
-        [("cny", "CNY"), ("usd", "USD"), ("days", "days"), ("hours", "hours"), ("gpus", "GPUs")]
-            .iter()
-            .find(|(w, _)| words.contains(w))
-            .map(|(_, u)| u.to_string())
+        crate::spec::staged::unit_in_name(&column.name).map(str::to_string)
     }
 }
 

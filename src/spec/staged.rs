@@ -113,3 +113,18 @@ pub fn presence_column(col: &Column) -> String {
     }
 }
 
+/// The column that holds the unit of `name`'s values row by row, among `has` (the columns of
+/// the same table): `value_unit` beside `value_low`, `price_unit` beside `price`.
+pub fn unit_column(name: &str, has: impl Fn(&str) -> bool) -> Option<String> {
+    let base = name.strip_suffix("_low").or_else(|| name.strip_suffix("_high")).unwrap_or(name);
+    [format!("{name}_unit"), format!("{base}_unit")].into_iter().filter(|u| u != name).find(|u| has(u))
+}
+
+/// The unit a numeric column's name says (`rental_usd_low` is in USD, `gpu_days_high` in days).
+pub fn unit_in_name(name: &str) -> Option<&'static str> {
+    let words: Vec<&str> = name.split('_').collect();
+    [("cny", "CNY"), ("usd", "USD"), ("days", "days"), ("hours", "hours"), ("gpus", "GPUs")]
+        .iter()
+        .find(|(w, _)| words.contains(w))
+        .map(|(_, u)| *u)
+}

@@ -115,22 +115,16 @@ fn field_type(duckdb: &str, textual: bool) -> (&'static str, Option<&'static str
     }
 }
 
-/// The unit of a column's values: named by the column (`_usd`, `_days`) or held by a sibling.
+/// The unit of a column's values: held by a sibling column, or named by the column itself.
 fn unit(name: &str, duckdb: &str, columns: &[(String, String)]) -> Option<(&'static str, String)> {
-    let base = name.strip_suffix("_low").or_else(|| name.strip_suffix("_high")).unwrap_or(name);
-    for sibling in [format!("{name}_unit"), format!("{base}_unit")] {
-        if sibling != name && columns.iter().any(|(c, _)| *c == sibling) {
-            return Some(("baimo:unitColumn", sibling));
-        }
+    use crate::spec::staged::{unit_column, unit_in_name};
+    if let Some(sibling) = unit_column(name, |u| columns.iter().any(|(c, _)| c == u)) {
+        return Some(("baimo:unitColumn", sibling));
     }
-    if field_type(duckdb, true).0 != "number" && field_type(duckdb, true).0 != "integer" {
+    if !matches!(field_type(duckdb, true).0, "number" | "integer") {
         return None;
     }
-    let words: Vec<&str> = name.split('_').collect();
-    [("cny", "CNY"), ("usd", "USD"), ("days", "days"), ("hours", "hours"), ("gpus", "GPUs"), ("pflops", "PFLOPS")]
-        .iter()
-        .find(|(w, _)| words.contains(w))
-        .map(|(_, u)| ("baimo:unit", u.to_string()))
+    unit_in_name(name).map(|u| ("baimo:unit", u.to_string()))
 }
 
 /// The package for a manifest: every file in the folder, with the descriptions the warehouse

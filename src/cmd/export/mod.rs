@@ -294,7 +294,7 @@ fn export_workbook(conn: &Connection, jobs: &[(String, String, PathBuf)], out_di
     partial.persist(&file).map_err(|e| Error::Io { path: file.clone(), source: e.error })?;
     let sha256 = format!("{:x}", Sha256::digest(&bytes));
     let mut exported = Vec::new();
-    for ((table, sql, _), w) in jobs.iter().zip(written) {
+    for ((table, _, _), w) in jobs.iter().zip(written) {
         tracing::info!("{table}: {} rows → {}, sheet {}", w.rows, file.display(), w.sheet);
         exported.push(Exported {
             table: table.clone(),
@@ -302,7 +302,7 @@ fn export_workbook(conn: &Connection, jobs: &[(String, String, PathBuf)], out_di
             rows: w.rows,
             bytes: bytes.len() as u64,
             sha256: sha256.clone(),
-            columns: describe(conn, sql)?,
+            columns: w.columns,
             sheet: Some(w.sheet),
             run_id: None,
             exported_at: None,

@@ -28,6 +28,8 @@ pub struct Sheet<'a> {
 pub struct Written {
     pub sheet: String,
     pub rows: i64,
+    /// The columns written: (name, DuckDB type).
+    pub columns: Vec<(String, String)>,
 }
 
 /// Writes every sheet into one workbook and returns its bytes.
@@ -88,7 +90,7 @@ pub fn workbook(conn: &Connection, sheets: &[Sheet]) -> Result<(Vec<u8>, Vec<Wri
         if count <= AUTOFIT_ROWS {
             sheet.set_autofit_max_width(480).autofit();
         }
-        written.push(Written { sheet: name, rows: count as i64 });
+        written.push(Written { sheet: name, rows: count as i64, columns });
     }
     let sheet = book.add_worksheet();
     let name = sheet_name("columns", written.iter().map(|w| w.sheet.as_str()));
