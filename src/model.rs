@@ -286,6 +286,7 @@ pub fn run(conn: &Connection, model: &Model) -> Result<usize> {
 /// `COMMENT ON` a model's table (or view) and its documented columns.
 pub fn document(conn: &Connection, model: &Model, kind: &str) -> Result<()> {
     let target = format!("{}.{}", quote(&model.schema), quote(&model.name));
+    check_sidecar_columns(conn, model)?;
     let mut docs = Vec::new();
     if !model.sidecar.description.is_empty() {
         docs.push((format!("{kind} {target}"), model.sidecar.description.clone()));
@@ -296,6 +297,34 @@ pub fn document(conn: &Connection, model: &Model, kind: &str) -> Result<()> {
         }
     }
     comment(conn, &target, &docs)
+}
+
+/// Every column the sidecar names (and every `unit_column` it points to) is a column of the
+/// model: a declaration about a column the SQL no longer makes is a spec error, not a no-op.
+fn check_sidecar_columns(conn: &Connection, model: &Model) -> Result<()> {
+    let named = model.sidecar.columns.iter().flat_map(|c| {
+        std::iter::once((c.name.as_str(), "column")).chain(c.unit_column.as_deref().map(|u| (u, "unit_column")))
+    });
+    // The model's columns as its result names them (a catalog scan per model cost more than
+    // the model; a failing probe would abort the build's transaction).
+    let target = format!("{}.{}", quote(&model.schema), quote(&model.name));
+    let listing = || Error::duckdb(format!("listing the columns of {}", model.qualified()));
+    let mut stmt = conn.prepare(&format!("select * from {target} limit 0")).map_err(listing())?;
+    drop(stmt.query([]).map_err(listing())?);
+    let columns = stmt.column_names();
+    for (name, what) in named {
+        if !columns.iter().any(|c| c == name) {
+            return Err(Error::Spec {
+                location: Location::file(model.path.replace(".sql", ".toml")),
+                message: format!(
+                    "{what} `{name}` is not a column of {} (its columns: {})",
+                    model.qualified(),
+                    columns.join(", ")
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// `COMMENT ON <what> IS '<text>'` for each (what, text), sent to DuckDB as one batch.

@@ -18,6 +18,7 @@ pub const META_TABLES: &[&str] = &[
     "meta.rejects",
     "meta.test_results",
     "meta.columns",
+    "meta.column_units",
     "meta.changes",
     "meta.corrections",
 ];

@@ -84,6 +84,7 @@ pub fn load_sources(
     meta::write_files(conn, &record.id, &files)?;
     meta::write_rejects(conn, &record.id, &all_rejects)?;
     meta::write_sources(conn, &project.contracts)?;
+    meta::write_column_units(conn, project)?;
     let corrected: Vec<(String, String)> = files.iter().flat_map(|(_, f)| f.corrected.iter().cloned()).collect();
     meta::write_corrections(conn, &record.id, &project.corrections, &corrected, &record.carried_over)?;
     t_load += t.elapsed().as_secs_f64();

@@ -69,6 +69,23 @@ pub fn write_rejects(conn: &Connection, run_id: &str, rejects: &[Reject]) -> Res
     app.flush().map_err(Error::duckdb("meta.rejects"))
 }
 
+/// `meta.column_units`: the unit each contract column's type gives its staged columns, and
+/// each unit a model sidecar declares.
+pub fn write_column_units(conn: &Connection, project: &crate::project::Project) -> Result<()> {
+    let mut app = conn.appender_to_db("column_units", "meta").map_err(Error::duckdb("meta.column_units"))?;
+    let sources = project.contracts.iter().flat_map(|c| {
+        c.columns.iter().flat_map(crate::spec::staged::staged_units).map(|(col, u)| ("staging", c.name.as_str(), col, u))
+    });
+    let models = project.models.iter().flat_map(|m| {
+        m.sidecar.columns.iter().filter_map(|c| Some((m.schema.as_str(), m.name.as_str(), c.name.clone(), c.declared_unit()?)))
+    });
+    for (schema, table, column, unit) in sources.chain(models) {
+        app.append_row(params![schema, table, column, unit.unit, unit.column])
+            .map_err(Error::duckdb("recording meta.column_units"))?;
+    }
+    app.flush().map_err(Error::duckdb("recording meta.column_units"))
+}
+
 pub fn write_sources(conn: &Connection, contracts: &[Contract]) -> Result<()> {
     let mut app = conn.appender_to_db("sources", "meta").map_err(Error::duckdb("meta.sources"))?;
     for c in contracts {

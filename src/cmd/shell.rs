@@ -9,6 +9,7 @@
 use super::sql::open_read_only;
 use crate::error::{Error, Location, Result};
 use crate::render::{self, Format, TextTable};
+use crate::spec::staged::Unit;
 use crate::watchdog::Watchdog;
 use rustyline::error::ReadlineError;
 use std::io::Write;
@@ -21,7 +22,9 @@ and pipelines/, then `baimo build`.
   .tables              every table and view, with row counts and descriptions (as `baimo ls`)
   .schema <table>      columns of a table (schema.table) with types and descriptions
   .mode [<m>]          output: table, csv, json, markdown or line; without <m>, the current one
-  .yi on|off           show columns whose name holds `cny` in 亿 (100 million)
+  .yi on|off           show money columns (declared in CNY or USD) in 亿 (100 million)
+  .wan on|off          show money columns in 万 (10 thousand)
+  .percent on|off      table mode shows shares (declared as fractions) as percent; on by default
   .timeout <t>|off     stop a statement that runs longer than <t> (e.g. 10s, 2m)
 Ctrl-C stops the running statement and keeps the shell.
   .help                this text
@@ -57,7 +60,8 @@ struct Completion {
     words: Vec<String>,
 }
 
-const DOT_COMMANDS: &[&str] = &[".tables", ".schema", ".mode", ".yi", ".timeout", ".help", ".quit", ".exit"];
+const DOT_COMMANDS: &[&str] =
+    &[".tables", ".schema", ".mode", ".yi", ".wan", ".percent", ".timeout", ".help", ".quit", ".exit"];
 const KEYWORDS: &[&str] = &[
     "select", "from", "where", "group", "by", "order", "having", "limit", "offset", "join", "left", "inner",
     "on", "using", "with", "as", "and", "or", "not", "null", "is", "in", "between", "like", "ilike", "case",
@@ -129,10 +133,22 @@ impl rustyline::Helper for Completion {}
 const MODES: &[(&str, Format)] =
     &[("table", Format::Table), ("csv", Format::Csv), ("json", Format::Json), ("markdown", Format::Markdown), ("line", Format::Line)];
 
+/// `.yi` / `.wan`: money columns shown in 亿 or 万 of their currency.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Scale {
+    Units,
+    Wan,
+    Yi,
+}
+
 pub struct Session {
     conn: duckdb::Connection,
     mode: Format,
-    yi: bool,
+    scale: Scale,
+    /// Table mode shows fraction columns as percent.
+    percent: bool,
+    /// The declared units of the warehouse's columns, by column name (meta.column_units).
+    units: std::collections::BTreeMap<String, Vec<Unit>>,
     /// A statement running longer is interrupted (DuckDB's interrupt).
     timeout: Option<Duration>,
     /// Results printed so far (a blank line separates two, except in JSON).
@@ -141,7 +157,9 @@ pub struct Session {
 
 impl Session {
     pub fn open(root: &Path, mode: Format, timeout: Option<Duration>) -> Result<Session> {
-        Ok(Session { conn: open_read_only(root)?, mode, yi: false, timeout, printed: 0 })
+        let conn = open_read_only(root)?;
+        let units = declared_units(&conn);
+        Ok(Session { conn, mode, scale: Scale::Units, percent: true, units, timeout, printed: 0 })
     }
 
     /// Runs a script: dot-commands (a line starting with `.` outside a statement) and SQL
@@ -183,7 +201,7 @@ impl Session {
         let watchdog = self.timeout.map(|limit| Watchdog::start(self.conn.interrupt_handle(), limit));
         // CSV, JSON, Markdown and line output stream batch by batch (a result of any size in
         // bounded memory); a table needs every row to size its columns.
-        let streamed = self.mode != Format::Table && !self.yi;
+        let streamed = self.mode != Format::Table && self.scale == Scale::Units;
         let result = if streamed {
             let mut out = self.output();
             let streamed = render::stream(&self.conn, sql, self.mode, &mut out)
@@ -217,18 +235,7 @@ impl Session {
 
 
     fn print(&mut self, mut table: TextTable) -> Result<()> {
-        if self.yi {
-            for (i, h) in table.headers.iter_mut().enumerate() {
-                if h.contains("cny") && table.numeric[i] {
-                    *h = format!("{h} (亿)");
-                    for row in table.rows.iter_mut() {
-                        if let Some(v) = row[i].as_ref().and_then(|v| v.parse::<f64>().ok()) {
-                            row[i] = Some(format!("{:.4}", v / 1e8));
-                        }
-                    }
-                }
-            }
-        }
+        self.apply_units(&mut table);
         let mut out = self.output();
         // On a terminal, a table fits it (first and last rows, middle columns elided); piped,
         // or in another mode, every row and column is printed.
@@ -241,6 +248,42 @@ impl Session {
             self.printed += 1;
         }
         written
+    }
+
+    /// Money columns in 万 or 亿 (`.wan`, `.yi`) and, in table mode, shares as percent, by
+    /// each result column's declared unit. A result column is matched by name to the columns
+    /// of the warehouse that declare a unit; it is converted only when every one of them
+    /// agrees (a name that is money in one table and a count in another is left alone). The
+    /// digits are shifted, not multiplied: `133300000000` is `1333` 亿 exactly.
+    fn apply_units(&self, table: &mut TextTable) {
+        let (places, scale) = match self.scale {
+            Scale::Units => (0, ""),
+            Scale::Wan => (-4, "万"),
+            Scale::Yi => (-8, "亿"),
+        };
+        let percent = self.percent && self.mode == Format::Table;
+        for (i, header) in table.headers.iter_mut().enumerate() {
+            let Some(declared) = self.units.get(header.as_str()).filter(|_| table.numeric[i]) else { continue };
+            let (shift, label) = if places != 0 && declared.iter().all(Unit::is_money) {
+                let currency = declared[0].unit.as_deref().filter(|u| *u != "currency");
+                let same = declared.iter().all(|u| u.unit.as_deref() == currency);
+                let label = match currency {
+                    Some(c) if same => format!("{scale} {c}"),
+                    _ => scale.to_string(),
+                };
+                (places, label)
+            } else if percent && declared.iter().all(Unit::is_fraction) {
+                (2, "%".to_string())
+            } else {
+                continue;
+            };
+            *header = format!("{header} ({label})");
+            for row in table.rows.iter_mut() {
+                if let Some(v) = row[i].as_deref().and_then(|v| crate::quantity::shift_decimal(v, shift)) {
+                    row[i] = Some(v);
+                }
+            }
+        }
     }
 
     /// Stdout for the next result: a blank line between two results (except in JSON) is
@@ -291,7 +334,9 @@ impl Session {
                     return Err(Error::Usage(format!("unknown mode `{m}` ({})", modes.join(", "))));
                 }
             },
-            (".yi", Some(v @ ("on" | "off"))) => self.yi = v == "on",
+            (".yi", Some(v @ ("on" | "off"))) => self.scale = if v == "on" { Scale::Yi } else { Scale::Units },
+            (".wan", Some(v @ ("on" | "off"))) => self.scale = if v == "on" { Scale::Wan } else { Scale::Units },
+            (".percent", Some(v @ ("on" | "off"))) => self.percent = v == "on",
             (".timeout", Some("off")) => self.timeout = None,
             (".timeout", Some(t)) => match crate::cli::statement_timeout(t) {
                 Ok(d) => self.timeout = Some(d),
@@ -301,6 +346,20 @@ impl Session {
         }
         Ok(true)
     }
+}
+
+/// The declared units of the warehouse's columns by column name; none for a warehouse built
+/// before `meta.column_units` (nothing is converted then).
+fn declared_units(conn: &duckdb::Connection) -> std::collections::BTreeMap<String, Vec<Unit>> {
+    let mut units: std::collections::BTreeMap<String, Vec<Unit>> = Default::default();
+    if let Ok(t) = render::query(conn, "select column_name, unit, unit_column from meta.column_units") {
+        for r in t.rows {
+            if let [Some(name), unit, column] = &r[..] {
+                units.entry(name.clone()).or_default().push(Unit { unit: unit.clone(), column: column.clone() });
+            }
+        }
+    }
+    units
 }
 
 /// The interactive shell.

@@ -647,5 +647,34 @@ pub fn format_number(v: f64) -> String {
     }
 }
 
+/// A plain decimal (`-1333.5`, as [`format_number`] writes them) times 10^`places`, computed on
+/// the digits, so `133300000000` in 亿 is exactly `1333` and `0.506` as percent exactly `50.6`
+/// (no binary rounding: 0.506 × 100 is 50.599999999999994 in f64). None for other text.
+pub fn shift_decimal(text: &str, places: i32) -> Option<String> {
+    let (sign, digits) = match text.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", text),
+    };
+    let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+    if int.is_empty() || !int.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    // All the digits, and where the point sits among them after the shift.
+    let all: String = [int, frac].concat();
+    let point = int.len() as i64 + places as i64;
+    let (mut int, mut frac) = if point <= 0 {
+        ("0".to_string(), format!("{}{all}", "0".repeat(point.unsigned_abs() as usize)))
+    } else if point as usize >= all.len() {
+        (format!("{all}{}", "0".repeat(point as usize - all.len())), String::new())
+    } else {
+        (all[..point as usize].to_string(), all[point as usize..].to_string())
+    };
+    let trimmed = int.trim_start_matches('0');
+    int = if trimmed.is_empty() { "0".into() } else { trimmed.into() };
+    frac = frac.trim_end_matches('0').into();
+    let sign = if int == "0" && frac.is_empty() { "" } else { sign };
+    Some(if frac.is_empty() { format!("{sign}{int}") } else { format!("{sign}{int}.{frac}") })
+}
+
 #[cfg(test)]
 mod tests;

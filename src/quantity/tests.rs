@@ -249,3 +249,19 @@ fn numbers_too_large_for_a_double_are_refused_not_infinite() {
     assert_eq!(err(&huge).rule, "out_of_range");
     assert_eq!(err(&format!("{huge}%")).rule, "out_of_range");
 }
+
+#[test]
+fn shift_decimal_moves_the_point_on_the_digits() {
+    assert_eq!(shift_decimal("13330000000", -8).as_deref(), Some("133.3"));
+    assert_eq!(shift_decimal("0.506", 2).as_deref(), Some("50.6"));
+    assert_eq!(shift_decimal("1", 2).as_deref(), Some("100"));
+    assert_eq!(shift_decimal("-0.05", 2).as_deref(), Some("-5"));
+    assert_eq!(shift_decimal("15000", -4).as_deref(), Some("1.5"));
+    assert_eq!(shift_decimal("123", -8).as_deref(), Some("0.00000123"));
+    assert_eq!(shift_decimal("0", -8).as_deref(), Some("0"));
+    assert_eq!(shift_decimal("-0.000", 2).as_deref(), Some("0"));
+    assert_eq!(shift_decimal("1.0413926851582251", 2).as_deref(), Some("104.13926851582251"));
+    assert_eq!(shift_decimal("NaN", 2), None);
+    assert_eq!(shift_decimal("1e5", 2), None);
+    assert_eq!(shift_decimal(".5", 2), None);
+}

@@ -62,6 +62,8 @@ pub(crate) struct ColumnInfo {
     pub(crate) name: String,
     pub(crate) kind: String,
     pub(crate) description: String,
+    /// The declared unit (meta.column_units).
+    pub(crate) unit: Option<crate::spec::staged::Unit>,
 }
 
 impl ColumnInfo {
@@ -89,36 +91,38 @@ impl TableInfo {
         self.columns.iter().find(|c| c.name == name)
     }
 
-    /// The column holding the unit of `name`'s values, row by row.
-    fn unit_column(&self, name: &str) -> Option<&str> {
-        let found = crate::spec::staged::unit_column(name, |u| self.column(u).is_some())?;
-        self.column(&found).map(|c| c.name.as_str())
-    }
-
-    /// The unit of a value of `column` in `row`: the row's unit column, or else the unit the
-    /// column's name says.
+    /// The unit of a value of `column` in `row`, as declared: the row's unit column, or else
+    /// the column's one unit.
     fn unit(&self, column: &ColumnInfo, rows: &TextTable, row: &[Option<String>]) -> Option<String> {
-        if let Some(u) = self.unit_column(&column.name).and_then(|u| cell(rows, row, u)) {
+        let declared = column.unit.as_ref()?;
+        if let Some(u) = declared.column.as_deref().and_then(|u| cell(rows, row, u)) {
             return Some(u);
         }
-        if !column.numeric() {
-            return None;
-        }
-        crate::spec::staged::unit_in_name(&column.name).map(str::to_string)
+        declared.unit.clone().filter(|u| u != "currency")
     }
 }
 
 impl Catalog {
     pub(crate) fn read(conn: &duckdb::Connection) -> crate::Result<Catalog> {
-        let columns = render::query(
-            conn,
-            "select schema_name, table_name, column_name, data_type, coalesce(comment, '') from duckdb_columns() \
-             where schema_name in ('staging', 'marts', 'meta') order by schema_name, table_name, column_index",
-        )?;
+        let columns = |units: &str| {
+            render::query(
+                conn,
+                &format!(
+                    "select schema_name, table_name, column_name, data_type, coalesce(comment, ''), {units} \
+                     from duckdb_columns() c {} where schema_name in ('staging', 'marts', 'meta') \
+                     order by schema_name, table_name, column_index",
+                    if units.starts_with('u') { "left join meta.column_units u using (schema_name, table_name, column_name)" } else { "" }
+                ),
+            )
+        };
+        // A warehouse built before units were declared has no meta.column_units.
+        let columns = columns("u.unit, u.unit_column").or_else(|_| columns("null, null"))?;
         let mut by_table: BTreeMap<(String, String), Vec<ColumnInfo>> = BTreeMap::new();
         for r in columns.rows {
             let [s, t, c, k, d] = [0, 1, 2, 3, 4].map(|i| r[i].clone().unwrap_or_default());
-            by_table.entry((s, t)).or_default().push(ColumnInfo { name: c, kind: k, description: d });
+            let unit = (r[5].is_some() || r[6].is_some())
+                .then(|| crate::spec::staged::Unit { unit: r[5].clone(), column: r[6].clone() });
+            by_table.entry((s, t)).or_default().push(ColumnInfo { name: c, kind: k, description: d, unit });
         }
         let tables = crate::cmd::ls::relations(conn)?
             .into_iter()

@@ -13,6 +13,10 @@
 //! [[columns]]
 //! name = "gpus"
 //! tests = [{ range = { min = 1 } }, { relationships = { to = "staging.training_runs.gpus" } }]
+//!
+//! [[columns]]
+//! name = "rental_usd_low"
+//! unit = "USD"                    # or unit_column = "value_unit": each row names its unit
 //! ```
 
 use serde::Deserialize;
@@ -44,6 +48,10 @@ pub struct ModelColumn {
     pub name: String,
     #[serde(default)]
     pub description: String,
+    /// What the values are measured in (`CNY`, `USD`, `fraction`, `days`, `GPU-hours`).
+    pub unit: Option<String>,
+    /// The column of the same model that gives each row's unit (`value_unit`).
+    pub unit_column: Option<String>,
     #[serde(default)]
     pub tests: Vec<ColumnTest>,
 }
@@ -173,5 +181,13 @@ tests = ["not_null", "unique", { range = { min = 1 } }, { accepted_values = { va
         );
         assert_eq!(s.columns[0].tests[1].name(), "monotone");
         assert!(toml::from_str::<Sidecar>("[[columns]]\nname = \"a\"\ntests = [\"not_nul\"]").is_err());
+    }
+}
+
+impl ModelColumn {
+    /// The unit the sidecar declares, if any.
+    pub fn declared_unit(&self) -> Option<crate::spec::staged::Unit> {
+        (self.unit.is_some() || self.unit_column.is_some())
+            .then(|| crate::spec::staged::Unit { unit: self.unit.clone(), column: self.unit_column.clone() })
     }
 }

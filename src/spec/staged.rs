@@ -113,18 +113,51 @@ pub fn presence_column(col: &Column) -> String {
     }
 }
 
-/// The column that holds the unit of `name`'s values row by row, among `has` (the columns of
-/// the same table): `value_unit` beside `value_low`, `price_unit` beside `price`.
-pub fn unit_column(name: &str, has: impl Fn(&str) -> bool) -> Option<String> {
-    let base = name.strip_suffix("_low").or_else(|| name.strip_suffix("_high")).unwrap_or(name);
-    [format!("{name}_unit"), format!("{base}_unit")].into_iter().filter(|u| u != name).find(|u| has(u))
+/// What a numeric column's values are measured in, as declared: by a contract column's type,
+/// or by a model sidecar's `unit` / `unit_column`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    /// One unit for every value (`CNY`, `fraction`, `days`); `currency` when money's currency
+    /// is named row by row in `column`.
+    pub unit: Option<String>,
+    /// The column of the same table that gives each row's unit (`price_currency`, `value_unit`).
+    pub column: Option<String>,
 }
 
-/// The unit a numeric column's name says (`rental_usd_low` is in USD, `gpu_days_high` in days).
-pub fn unit_in_name(name: &str) -> Option<&'static str> {
-    let words: Vec<&str> = name.split('_').collect();
-    [("cny", "CNY"), ("usd", "USD"), ("days", "days"), ("hours", "hours"), ("gpus", "GPUs")]
-        .iter()
-        .find(|(w, _)| words.contains(w))
-        .map(|(_, u)| *u)
+impl Unit {
+    fn fixed(unit: &str) -> Unit {
+        Unit { unit: Some(unit.into()), column: None }
+    }
+
+    fn per_row(column: String) -> Unit {
+        Unit { unit: None, column: Some(column) }
+    }
+
+    /// Money: a currency, one for the column or one per row.
+    pub fn is_money(&self) -> bool {
+        matches!(self.unit.as_deref(), Some("CNY" | "USD" | "currency"))
+    }
+
+    /// A share: a fraction (50.6% is 0.506).
+    pub fn is_fraction(&self) -> bool {
+        self.unit.as_deref() == Some("fraction")
+    }
+}
+
+/// The declared unit of each staged column a contract column becomes that has one.
+pub fn staged_units(col: &Column) -> Vec<(String, Unit)> {
+    let n = &col.name;
+    use ColumnType::*;
+    match col.kind {
+        Text | Enum | Date => vec![],
+        Integer | Decimal => col.unit.iter().map(|u| (n.clone(), Unit::fixed(u))).collect(),
+        Percent => vec![(n.clone(), Unit::fixed("fraction"))],
+        Compute => vec![(n.clone(), Unit::fixed("PFLOPS"))],
+        Money => match &col.currency {
+            Some(c) => vec![(n.clone(), Unit::fixed(c))],
+            None => vec![(n.clone(), Unit { unit: Some("currency".into()), column: Some(format!("{n}_currency")) })],
+        },
+        Duration => ["low", "high"].map(|end| (format!("{n}_days_{end}"), Unit::fixed("days"))).into(),
+        Range | Bound => ["low", "high"].map(|end| (format!("{n}_{end}"), Unit::per_row(format!("{n}_unit")))).into(),
+    }
 }

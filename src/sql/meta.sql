@@ -113,8 +113,19 @@ create table meta.test_results (
 );
 comment on table meta.test_results is 'Column tests and SQL audits of the build that made this warehouse';
 
+create table meta.column_units (
+    schema_name varchar,
+    table_name varchar,
+    column_name varchar,
+    unit varchar,
+    unit_column varchar
+);
+comment on table meta.column_units is 'The declared unit of each numeric column (a contract''s column type, a model sidecar''s unit): unit for the whole column (CNY, fraction, days; currency when unit_column names it per row), or unit_column, the column of the same table that gives each row''s unit';
+
 create view meta.columns as
-    select schema_name, table_name, column_name, data_type, comment as description
-    from duckdb_columns()
-    where schema_name in ('staging', 'marts', 'meta');
-comment on view meta.columns is 'Every column of the warehouse with its description';
+    select c.schema_name, c.table_name, c.column_name, c.data_type, c.comment as description, u.unit, u.unit_column
+    from duckdb_columns() c
+    left join meta.column_units u using (schema_name, table_name, column_name)
+    where c.schema_name in ('staging', 'marts', 'meta')
+    order by c.schema_name, c.table_name, c.column_index;
+comment on view meta.columns is 'Every column of the warehouse with its description and declared unit';

@@ -324,3 +324,64 @@ fn counts_read_right_in_the_build_summary() {
     assert!(run.stderr.contains(": 1 source, "), "{}", run.stderr);
     assert!(!run.stderr.contains("(s)"), "{}", run.stderr);
 }
+
+/// `.yi`, `.wan` and percent follow the units the contracts and sidecars declare (issue 12 §6),
+/// and the same declarations reach meta.columns and the export's datapackage.json.
+#[test]
+fn money_and_shares_follow_each_columns_declared_unit() {
+    let p = Project::new("good");
+    p.write(
+        "pipelines/models/marts/market_growth.toml",
+        "description = \"Market growth\"\n\n\
+         [[columns]]\nname = \"start_value\"\nunit = \"CNY\"\n\n\
+         [[columns]]\nname = \"end_value\"\nunit = \"CNY\"\n\n\
+         [[columns]]\nname = \"stated_cagr\"\nunit = \"fraction\"\n",
+    );
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        p.csv("select column_name, unit, unit_column from meta.columns where table_name = 'market_growth' order by column_name"),
+        "column_name,unit,unit_column\nend_value,CNY,\nimplied_cagr,,\nstart_value,CNY,\nstated_cagr,fraction,\n"
+    );
+    // A contract's column type declares its staged columns' units: a bound's unit is per row.
+    assert_eq!(
+        p.csv("select unit, unit_column from meta.columns where table_name = 'market' and column_name = 'value_low'"),
+        "unit,unit_column\n,value_unit\n"
+    );
+
+    // 亿 and 万 are the digits shifted, exactly; a column of the same value with an undeclared
+    // name is left alone, and so is the implied CAGR, which declares no unit.
+    let query = "select start_value, start_value as undeclared, stated_cagr, implied_cagr from marts.market_growth;";
+    let run = p.baimo_stdin(&["sql", "--format", "csv"], &format!(".yi on\n{query}\n.wan on\n{query}"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let lines: Vec<&str> = run.stdout.lines().collect();
+    assert_eq!(lines[0], "start_value (亿 CNY),undeclared,stated_cagr,implied_cagr", "{}", run.stdout);
+    assert!(lines[1].starts_with("132.3,13230000000,0.506,"), "{}", run.stdout);
+    assert_eq!(lines[3], "start_value (万 CNY),undeclared,stated_cagr,implied_cagr", "{}", run.stdout);
+    assert!(lines[4].starts_with("1323000,13230000000,"), "{}", run.stdout);
+
+    // A table shows a share as percent (the digits shifted: 50.6, not 50.599999999999994);
+    // CSV keeps the fraction, and `.percent off` turns it off.
+    let run = p.baimo_stdin(&["sql"], "select stated_cagr from marts.market_growth;");
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("stated_cagr (%)") && run.stdout.contains("50.6"), "{}", run.stdout);
+    let run = p.baimo_stdin(&["sql"], ".percent off\nselect stated_cagr from marts.market_growth;");
+    assert!(!run.stdout.contains('%') && run.stdout.contains("0.506"), "{}", run.stdout);
+
+    // The export's package says the same.
+    let out = p.file("exports");
+    let run = p.baimo(&["export", "marts.market_growth", "--out", &out.display().to_string()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let package: serde_json::Value = serde_json::from_str(&p.read("exports/datapackage.json")).expect("datapackage.json");
+    let fields = &package["resources"][0]["schema"]["fields"];
+    let field = |name: &str| fields.as_array().and_then(|f| f.iter().find(|f| f["name"] == name)).cloned().unwrap_or_default();
+    assert_eq!(field("start_value")["baimo:unit"], "CNY", "{fields}");
+    assert_eq!(field("stated_cagr")["baimo:unit"], "fraction", "{fields}");
+    assert!(field("implied_cagr").get("baimo:unit").is_none(), "{fields}");
+
+    // A declaration about a column the model does not make is a spec error naming the sidecar.
+    p.edit("pipelines/models/marts/market_growth.toml", "name = \"end_value\"", "name = \"end_valu\"");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    run.assert_stderr_has(&["pipelines/models/marts/market_growth.toml", "`end_valu` is not a column of marts.market_growth"]);
+}

@@ -12,6 +12,7 @@
 
 use super::{Exported, Manifest};
 use crate::project::Project;
+use crate::spec::staged::Unit;
 use crate::spec::{ColumnTest, Severity};
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -115,23 +116,23 @@ fn field_type(duckdb: &str, textual: bool) -> (&'static str, Option<&'static str
     }
 }
 
-/// The unit of a column's values: held by a sibling column, or named by the column itself.
-fn unit(name: &str, duckdb: &str, columns: &[(String, String)]) -> Option<(&'static str, String)> {
-    use crate::spec::staged::{unit_column, unit_in_name};
-    if let Some(sibling) = unit_column(name, |u| columns.iter().any(|(c, _)| c == u)) {
-        return Some(("baimo:unitColumn", sibling));
+/// The declared unit of a column's values: the exported column that gives it row by row, or
+/// the column's one unit.
+fn unit(declared: Option<&Unit>, columns: &[(String, String)]) -> Option<(&'static str, String)> {
+    let declared = declared?;
+    if let Some(sibling) = declared.column.as_ref().filter(|u| columns.iter().any(|(c, _)| c == *u)) {
+        return Some(("baimo:unitColumn", sibling.clone()));
     }
-    if !matches!(field_type(duckdb, true).0, "number" | "integer") {
-        return None;
-    }
-    unit_in_name(name).map(|u| ("baimo:unit", u.to_string()))
+    declared.unit.clone().filter(|u| u != "currency").map(|u| ("baimo:unit", u))
 }
 
 /// The package for a manifest: every file in the folder, with the descriptions the warehouse
-/// gives (`descriptions`: table → (table description, column → description)).
+/// gives (`descriptions`: table → (table description, column → description)) and the units
+/// it declares (`units`: table → column → unit).
 pub fn package(
     manifest: &Manifest,
     descriptions: &BTreeMap<String, (String, BTreeMap<String, String>)>,
+    units: &BTreeMap<String, BTreeMap<String, Unit>>,
     keys: &Keys,
     bom: bool,
 ) -> Value {
@@ -163,7 +164,7 @@ pub fn package(
                         field.insert("constraints".into(), json!({"unique": true}));
                     }
                     field.insert("baimo:duckdbType".into(), json!(duckdb));
-                    if let Some((key, value)) = unit(name, duckdb, &e.columns) {
+                    if let Some((key, value)) = unit(units.get(&e.table).and_then(|u| u.get(name)), &e.columns) {
                         field.insert(key.into(), json!(value));
                     }
                     Value::Object(field)
@@ -234,7 +235,7 @@ pub fn package(
 
 #[cfg(test)]
 mod tests {
-    use super::{field_type, unit};
+    use super::{field_type, unit, Unit};
 
     #[test]
     fn duckdb_types_map_to_table_schema_types() {
@@ -246,10 +247,17 @@ mod tests {
     }
 
     #[test]
-    fn units_come_from_a_sibling_column_or_the_name() {
+    fn units_are_the_declared_ones() {
         let columns = vec![("value_low".to_string(), "DOUBLE".to_string()), ("value_unit".into(), "VARCHAR".into())];
-        assert_eq!(unit("value_low", "DOUBLE", &columns), Some(("baimo:unitColumn", "value_unit".into())));
-        assert_eq!(unit("rental_usd_low", "DOUBLE", &[]), Some(("baimo:unit", "USD".into())));
-        assert_eq!(unit("model", "VARCHAR", &[]), None);
+        let per_row = Unit { unit: None, column: Some("value_unit".into()) };
+        assert_eq!(unit(Some(&per_row), &columns), Some(("baimo:unitColumn", "value_unit".into())));
+        // The unit column was not exported: nothing to point at.
+        assert_eq!(unit(Some(&per_row), &columns[..1]), None);
+        let usd = Unit { unit: Some("USD".into()), column: None };
+        assert_eq!(unit(Some(&usd), &[]), Some(("baimo:unit", "USD".into())));
+        let money = Unit { unit: Some("currency".into()), column: Some("price_currency".into()) };
+        assert_eq!(unit(Some(&money), &[]), None);
+        // A name is not a declaration.
+        assert_eq!(unit(None, &columns), None);
     }
 }

@@ -15,6 +15,7 @@ use crate::build::publish;
 pub use crate::cli::ExportFormat;
 use crate::error::{Error, Result};
 use crate::project::Paths;
+use crate::spec::staged::Unit;
 use crate::spec::{check_identifier, quote};
 use duckdb::Connection;
 use sha2::{Digest, Sha256};
@@ -165,7 +166,7 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     let project = crate::project::Project::load(root)
         .map_err(|e| tracing::warn!("datapackage.json without keys: the project does not load ({e})"))
         .ok();
-    let package = datapackage::package(&manifest, &descriptions(&conn)?, &datapackage::Keys::of(project.as_ref()), req.bom);
+    let package = datapackage::package(&manifest, &descriptions(&conn)?, &units(&conn), &datapackage::Keys::of(project.as_ref()), req.bom);
     let package_path = req.out.join("datapackage.json");
     let text = serde_json::to_string_pretty(&package).map_err(|e| Error::Internal(format!("datapackage.json: {e}")))?;
     std::fs::write(&package_path, text + "\n").map_err(Error::io(&package_path))?;
@@ -243,6 +244,22 @@ fn describe(conn: &Connection, sql: &str) -> Result<Vec<(String, String)>> {
         .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
         .map_err(Error::duckdb("describe"))?;
     described.collect::<std::result::Result<Vec<_>, _>>().map_err(Error::duckdb("describe"))
+}
+
+/// The declared unit of every column that has one (table → column → unit); none for a
+/// warehouse built before `meta.column_units`.
+fn units(conn: &Connection) -> BTreeMap<String, BTreeMap<String, Unit>> {
+    let mut out: BTreeMap<String, BTreeMap<String, Unit>> = BTreeMap::new();
+    let declared = crate::render::query(
+        conn,
+        "select schema_name || '.' || table_name, column_name, unit, unit_column from meta.column_units",
+    );
+    for r in declared.map(|t| t.rows).unwrap_or_default() {
+        if let [Some(t), Some(c), unit, column] = &r[..] {
+            out.entry(t.clone()).or_default().insert(c.clone(), Unit { unit: unit.clone(), column: column.clone() });
+        }
+    }
+    out
 }
 
 /// Every table's description and its columns' (table → (description, column → description)).
