@@ -37,6 +37,7 @@ impl Outcome {
 pub fn audit(conn: &Connection, project: &Project, record: &mut RunRecord, published: bool) -> Result<Vec<Outcome>> {
     let t = Instant::now();
     let mut all = Vec::new();
+    let published_columns = if published { super::diff::published_columns(conn)? } else { Default::default() };
     for c in &project.contracts {
         all.extend(checks::contract_checks(c)?);
         // Against the published warehouse, where it holds this source (with the same columns).
@@ -44,8 +45,8 @@ pub fn audit(conn: &Connection, project: &Project, record: &mut RunRecord, publi
             // A corrected column is exempt: fixing a 万/亿 slip is exactly such a move.
             let corrected: Vec<&str> =
                 project.corrections.iter().filter(|k| k.source == c.name).map(|k| k.column.as_str()).collect();
-            let published = super::diff::published_columns(conn, &c.name)?;
-            all.extend(checks::magnitude_checks(c, &published).into_iter().filter(|check| {
+            let published = published_columns.get(&c.name).map(Vec::as_slice).unwrap_or_default();
+            all.extend(checks::magnitude_checks(c, published).into_iter().filter(|check| {
                 let column = check.column.as_deref().unwrap_or_default();
                 !corrected.iter().any(|k| column == *k || column.starts_with(&format!("{k}_")))
             }));
