@@ -16,10 +16,12 @@ use std::collections::HashMap;
 pub struct Change {
     /// `staging.<source>` or `<schema>.<model>`.
     pub table: String,
-    /// `added`, `removed`, `changed` (a value), `rows_added`, `rows_removed` (a model's rows),
-    /// `table_added`, `table_removed`, `column_added`, `column_removed`, `column_type`.
+    /// `added`, `removed`, `changed` (a value; of a source, or of a model whose sidecar gives
+    /// it a key: a column tested `unique` and `not_null`), `rows_added`, `rows_removed` (rows of
+    /// a model without a key), `table_added`, `table_removed`, `column_added`,
+    /// `column_removed`, `column_type`.
     pub kind: String,
-    /// The row's key (`id = market.llm_size.2023`), for a source.
+    /// The row's key (`id = market.llm_size.2023`), for a source or a keyed model.
     pub key: Option<String>,
     pub column: Option<String>,
     /// The cell in the raw file (`raw/market_facts.csv E2`), for a source's value.
@@ -58,11 +60,11 @@ pub fn diff(conn: &Connection, new: &str, project: &Project) -> Result<Vec<Chang
             out.extend(source_changes(conn, new, contract, columns)?);
         }
     }
-    let models: Vec<(&str, &str)> = project
+    let models: Vec<(&str, &str, Option<&str>)> = project
         .models
         .iter()
         .filter(|m| both.contains(&m.qualified()))
-        .map(|m| (m.schema.as_str(), m.name.as_str()))
+        .map(|m| (m.schema.as_str(), m.name.as_str(), model_key(m)))
         .collect();
     out.extend(model_changes(conn, new, &models)?);
     Ok(out)
@@ -277,7 +279,65 @@ fn column_letters(conn: &Connection, new: &str, source: &str) -> Result<Vec<(Str
 
 /// Rows of each model that are new or gone (compared whole, over the columns both versions
 /// have): one statement for every model.
-fn model_changes(conn: &Connection, new: &str, models: &[(&str, &str)]) -> Result<Vec<Change>> {
+/// The column that identifies a model's rows: the first its sidecar tests as both `unique` and
+/// `not_null` (`series` of marts.market_growth, `id` of meta.claims).
+fn model_key(model: &crate::model::Model) -> Option<&str> {
+    use crate::spec::ColumnTest;
+    model.sidecar.columns.iter().find_map(|c| {
+        let has = |t: fn(&ColumnTest) -> bool| c.tests.iter().any(t);
+        (has(|t| matches!(t, ColumnTest::Unique)) && has(|t| matches!(t, ColumnTest::NotNull))).then_some(c.name.as_str())
+    })
+}
+
+/// A keyed model's changed values, and its rows added and removed by key.
+fn keyed_model_changes(conn: &Connection, table: &str, old: &str, new: &str, key: &str, list: &str) -> Result<Vec<Change>> {
+    let k = quote(key);
+    let columns: Vec<&str> = list.split(", ").filter(|c| *c != k).collect();
+    let mut out = Vec::new();
+    if !columns.is_empty() {
+        let parts: Vec<String> = columns
+            .iter()
+            .map(|c| {
+                format!(
+                    "select {name} as col, o.{k}::varchar as key, o.{c}::varchar as old, n.{c}::varchar as new \
+                     from {old} o join {new} n on o.{k} = n.{k} where o.{c} is distinct from n.{c}",
+                    name = format!("'{}'", c.trim_matches('"').replace("\"\"", "\"").replace('\'', "''"))
+                )
+            })
+            .collect();
+        let sql = format!("select * from ({}) order by key, col", parts.join(" union all "));
+        for r in query_strings(conn, &sql, 4)? {
+            out.push(Change {
+                table: table.to_string(),
+                kind: "changed".into(),
+                key: Some(format!("{key} = {}", r[1].as_deref().unwrap_or("NULL"))),
+                column: r[0].clone(),
+                cell: None,
+                old: r[2].clone(),
+                new: r[3].clone(),
+                rows: 1,
+            });
+        }
+    }
+    for (kind, a, b) in [("added", new, old), ("removed", old, new)] {
+        let sql = format!("select {k}::varchar from {a} where {k} not in (select {k} from {b}) order by 1");
+        for r in query_strings(conn, &sql, 1)? {
+            out.push(Change {
+                table: table.to_string(),
+                kind: kind.into(),
+                key: Some(format!("{key} = {}", r[0].as_deref().unwrap_or("NULL"))),
+                column: None,
+                cell: None,
+                old: None,
+                new: None,
+                rows: 1,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn model_changes(conn: &Connection, new: &str, models: &[(&str, &str, Option<&str>)]) -> Result<Vec<Change>> {
     let columns = query_strings(
         conn,
         &format!(
@@ -291,14 +351,16 @@ fn model_changes(conn: &Connection, new: &str, models: &[(&str, &str)]) -> Resul
     )?;
     let mut parts = Vec::new();
     let mut names = Vec::new();
-    for (schema, name) in models {
+    for (schema, name, key) in models {
         let found = columns.iter().find(|r| r[0].as_deref() == Some(*schema) && r[1].as_deref() == Some(*name));
         let Some(list) = found.and_then(|r| r[2].clone()) else { continue };
         let (s, t) = (quote(schema), quote(name));
         let (o, n) = (format!("published.{s}.{t}"), format!("{}.{s}.{t}", quote(new)));
         let i = names.len();
         parts.push(format!("select {i} as i, ({} is distinct from {}) as differs", fingerprint_sql(&o, &list), fingerprint_sql(&n, &list)));
-        names.push((format!("{schema}.{name}"), o, n, list));
+        // A key both sides still have.
+        let key = key.filter(|k| list.split(", ").any(|c| c == quote(k)));
+        names.push((format!("{schema}.{name}"), o, n, list, key));
     }
     if parts.is_empty() {
         return Ok(Vec::new());
@@ -311,7 +373,11 @@ fn model_changes(conn: &Connection, new: &str, models: &[(&str, &str)]) -> Resul
         .collect::<duckdb::Result<Vec<_>>>()
         .map_err(Error::duckdb("comparing the models"))?;
     let mut out = Vec::new();
-    for ((table, o, n, list), _) in names.into_iter().zip(differs).filter(|(_, d)| *d) {
+    for ((table, o, n, list, key), _) in names.into_iter().zip(differs).filter(|(_, d)| *d) {
+        if let Some(key) = key {
+            out.extend(keyed_model_changes(conn, &table, &o, &n, key, &list)?);
+            continue;
+        }
         let count = |a: &str, b: &str| -> Result<i64> {
             conn.query_row(&format!("select count(*) from (select {list} from {a} except all select {list} from {b})"), [], |r| r.get(0))
                 .map_err(Error::duckdb(format!("comparing {table}")))
@@ -344,7 +410,7 @@ pub fn summary(changes: &[Change]) -> String {
     let mut parts = Vec::new();
     let mut tables: Vec<&str> = changes
         .iter()
-        .filter(|c| matches!(c.kind.as_str(), "added" | "removed" | "changed"))
+        .filter(|c| c.table.starts_with("staging.") && matches!(c.kind.as_str(), "added" | "removed" | "changed"))
         .map(|c| c.table.as_str())
         .collect();
     tables.sort();
@@ -379,13 +445,27 @@ pub fn summary(changes: &[Change]) -> String {
     }
     let mut models: Vec<&str> = changes
         .iter()
-        .filter(|c| c.kind.starts_with("rows_"))
+        .filter(|c| !c.table.starts_with("staging.") && matches!(c.kind.as_str(), "added" | "removed" | "changed" | "rows_added" | "rows_removed"))
         .map(|c| c.table.as_str())
         .collect();
     models.sort();
     models.dedup();
+    // The claims are rows of one model: how many of them moved says more than "1 model".
+    let mut claims: Vec<&str> = changes
+        .iter()
+        .filter(|c| c.table == "meta.claims")
+        .filter_map(|c| c.key.as_deref())
+        .collect();
+    claims.sort();
+    claims.dedup();
+    if !claims.is_empty() {
+        models.retain(|m| *m != "meta.claims");
+    }
     if !models.is_empty() {
         parts.push(format!("{} model{} changed", models.len(), if models.len() == 1 { "" } else { "s" }));
+    }
+    if !claims.is_empty() {
+        parts.push(format!("{} claim{} changed", claims.len(), if claims.len() == 1 { "" } else { "s" }));
     }
     let schema = changes.iter().filter(|c| c.kind.starts_with("table_") || c.kind.starts_with("column_")).count();
     if schema > 0 {

@@ -112,3 +112,33 @@ fn a_new_column_is_a_schema_change_and_diff_reports_what_a_build_would_refuse() 
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 1, "max_changed = 0 stops the build: {}", run.stderr);
 }
+
+/// A model whose sidecar gives it a key (a column tested `unique` and `not_null`) is compared
+/// row by row: each value that moved, with the row's key; one without is compared as rows.
+#[test]
+fn a_keyed_model_shows_each_value_that_moved() {
+    let p = Project::new("good");
+    p.write("pipelines/models/marts/sizes.sql", "select id, value_low from staging.market\n");
+    p.write("pipelines/models/marts/sizes.toml", "[[columns]]\nname = \"id\"\ntests = [\"not_null\", \"unique\"]\n");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    p.edit("raw/market.csv", "132.3亿元", "133.3亿元");
+    let run = p.baimo(&["diff", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let changes: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
+    let of = |table: &str| -> Vec<serde_json::Value> {
+        changes.as_array().expect("array").iter().filter(|c| c["table"] == table).cloned().collect()
+    };
+    let sizes = of("marts.sizes");
+    assert_eq!(sizes.len(), 1, "{changes}");
+    assert_eq!(
+        (sizes[0]["kind"].as_str(), sizes[0]["key"].as_str(), sizes[0]["column"].as_str()),
+        (Some("changed"), Some("id = market.size.2023"), Some("value_low"))
+    );
+    let (old, new) = (sizes[0]["old"].as_str().unwrap_or_default(), sizes[0]["new"].as_str().unwrap_or_default());
+    assert_eq!((old.parse::<f64>().ok(), new.parse::<f64>().ok()), (Some(13230000000.0), Some(13330000000.0)));
+    // marts.market_growth has no key: its row is replaced.
+    let growth: Vec<String> = of("marts.market_growth").iter().map(|c| c["kind"].as_str().unwrap_or_default().to_string()).collect();
+    assert_eq!(growth, ["rows_added", "rows_removed"], "{changes}");
+    run.assert_stderr_has(&["market: 1 value changed", "2 models changed"]);
+}
