@@ -9,7 +9,11 @@ pub fn normalise(text: &str) -> Cow<'_, str> {
     // A long dash between two characters is a range (`90—100天`); on its own it means "missing",
     // which `is_missing` decides on the whole text.
     let range_dash = |out: &str| out.chars().nth(2).is_some();
-    // Most cells need nothing changed: then the text is borrowed, not copied.
+    // Most cells need nothing changed: then the text is borrowed, not copied. Printable ASCII
+    // without spaces maps to itself (checked byte by byte, without decoding characters).
+    if text.bytes().all(|b| b.is_ascii_graphic()) {
+        return Cow::Borrowed(text);
+    }
     if text.chars().all(|ch| map(ch) == Some(ch)) && !(text.contains('\u{2014}') && range_dash(text)) {
         return Cow::Borrowed(text);
     }
@@ -49,5 +53,7 @@ mod tests {
         assert_eq!(normalise("1—2"), "1-2");
         assert_eq!(normalise("——"), "——");
         assert!(matches!(normalise("178735元/张"), std::borrow::Cow::Borrowed(_)));
+        assert!(matches!(normalise("132.3e9"), std::borrow::Cow::Borrowed(_)));
+        assert_eq!(normalise("1 234"), "1234");
     }
 }
