@@ -39,6 +39,7 @@ pub mod progress;
 pub mod project;
 pub mod quantity;
 pub mod render;
+pub mod say;
 pub mod serve;
 pub mod spec;
 pub mod statements;

@@ -67,23 +67,44 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         // `baimo sql … | head`: the reader left; that is not an error.
-        Err(baimo::Error::Io { source, .. }) if source.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) if broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             let message = e.to_string();
-            eprintln!("error: {message}");
+            baimo::say::error(format!("error: {message}"));
             let mut source = std::error::Error::source(&e);
             while let Some(s) = source {
                 let cause = s.to_string();
                 // DuckDB's C API attaches a bare code to every message ("Error code 1: Unknown
                 // error code"): it tells a person nothing the message did not.
                 if !message.contains(&cause) && !cause.ends_with("Unknown error code") {
-                    eprintln!("  caused by: {cause}");
+                    baimo::say::error(format!("  caused by: {cause}"));
                 }
                 source = s.source();
             }
             ExitCode::from(e.exit_code() as u8)
         }
     }
+}
+
+/// Whether an error is, at bottom, stdout's reader having gone (`| head`): the CSV and JSON
+/// writers wrap the pipe's error in their own, so the whole chain is looked at.
+fn broken_pipe(e: &baimo::Error) -> bool {
+    fn pipe(io: &std::io::Error) -> bool {
+        io.kind() == std::io::ErrorKind::BrokenPipe
+            // csv's error turned into an io::Error (kind Other) holds the pipe's own inside.
+            || io.get_ref().and_then(|inner| inner.downcast_ref::<csv::Error>()).is_some_and(|c| match c.kind() {
+                csv::ErrorKind::Io(io) => pipe(io),
+                _ => false,
+            })
+    }
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(c) = cause {
+        if c.downcast_ref::<std::io::Error>().is_some_and(pipe) {
+            return true;
+        }
+        cause = c.source();
+    }
+    false
 }
 
 fn init_tracing(cli: &Cli) {
@@ -101,6 +122,7 @@ fn init_tracing(cli: &Cli) {
     };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false);
+    baimo::say::set_json(cli.log_format == LogFormat::Json);
     match cli.log_format {
         LogFormat::Json => builder.json().init(),
         LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).without_time().init(),

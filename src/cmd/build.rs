@@ -24,31 +24,31 @@ pub fn report(summary: &Summary, published: bool) {
     let passed = summary.tests.iter().filter(|o| o.status == "pass").count();
     let warned: Vec<&Outcome> = summary.tests.iter().filter(|o| o.status != "pass").collect();
     for o in &warned {
-        eprintln!(
+        crate::say::warn(format!(
             "warning: {} ({}): {}",
             o.check.name,
             o.check.declared_in,
             crate::error::count(o.failing_rows as usize, "failing row")
-        );
+        ));
     }
     if !summary.rejects.is_empty() {
-        eprintln!(
+        crate::say::warn(format!(
             "warning: {} quarantined; see `baimo rejects`",
             crate::error::count(summary.rejects.len(), "cell")
-        );
+        ));
     }
     if let Some(changes) = &r.changes {
-        eprintln!("changes: {changes}");
+        crate::say::info(format!("changes: {changes}"));
     }
     let total = summary.seconds;
     let what = if published { "published warehouse/baimo.duckdb" } else { "check passed (nothing published)" };
-    eprintln!(
+    crate::say::info(format!(
         "{what}: {}, {} loaded, {} rejected; {passed}/{} tests passed; {total:.2}s (run {})",
         crate::error::count(r.inputs.len(), "source"),
         crate::error::count(r.rows_loaded as usize, "row"),
         r.rows_rejected,
         summary.tests.len(),
         r.id
-    );
+    ));
 }
 

@@ -17,7 +17,7 @@ pub fn run(root: &Path, files: &[PathBuf], format: Format) -> Result<()> {
         [old, new] => between(root, old, new)?,
         _ => return Err(Error::Usage("baimo diff takes no file (what a build would change) or two (OLD NEW)".into())),
     };
-    eprintln!("{}", diff::summary(&changes));
+    crate::say::info(diff::summary(&changes));
     let mut table = TextTable {
         headers: ["table", "kind", "key", "column", "cell", "old", "new", "rows"].map(String::from).to_vec(),
         numeric: vec![false, false, false, false, false, false, false, true],

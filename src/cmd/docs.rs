@@ -34,7 +34,7 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
     std::fs::write(&md_path, markdown(&doc)).map_err(Error::io(&md_path))?;
     let html_path = out.join("index.html");
     std::fs::write(&html_path, html(&doc)).map_err(Error::io(&html_path))?;
-    eprintln!("wrote {} and {}", md_path.display(), html_path.display());
+    crate::say::info(format!("wrote {} and {}", md_path.display(), html_path.display()));
     Ok(())
 }
 

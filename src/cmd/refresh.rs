@@ -82,7 +82,7 @@ fn damage(paths: &Paths, run: &publish::RunRecord) -> Option<String> {
 /// Prints the outcome to stderr.
 pub fn report(outcome: &Outcome) {
     match outcome {
-        Outcome::UpToDate(id) => eprintln!("up to date (published run {id})"),
+        Outcome::UpToDate(id) => crate::say::info(format!("up to date (published run {id})")),
         Outcome::Built(summary) => build::report(summary, true),
     }
 }

@@ -483,6 +483,6 @@ pub fn run(root: &Path) -> Result<()> {
     std::fs::create_dir_all(&dir).map_err(Error::io(&dir))?;
     let path = dir.join("index.html");
     std::fs::write(&path, html).map_err(Error::io(&path))?;
-    eprintln!("wrote {} ({} charts)", path.display(), figures.len());
+    crate::say::info(format!("wrote {} ({} charts)", path.display(), figures.len()));
     Ok(())
 }

@@ -56,11 +56,11 @@ pub fn run(root: &Path, options: Options) -> Result<()> {
             .map_err(|e| Error::Usage(format!("cannot listen on {address}: {e}")))?;
         let bound = listener.local_addr().map_err(Error::io("the listening socket"))?;
         // The one line a person (or a test) needs: where to point the browser.
-        eprintln!(
+        crate::say::info(format!(
             "baimo serve: http://{bound}/ — {} (read-only{}); Ctrl-C stops",
             app.paths.published.display(),
             if app.options.token.is_some() { ", token required" } else { "" }
-        );
+        ));
         let router = axum::Router::new().fallback(handle).with_state(app);
         axum::serve(listener, router)
             .with_graceful_shutdown(shutdown())

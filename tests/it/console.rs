@@ -385,3 +385,67 @@ fn money_and_shares_follow_each_columns_declared_unit() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     run.assert_stderr_has(&["pipelines/models/marts/market_growth.toml", "`end_valu` is not a column of marts.market_growth"]);
 }
+
+/// A reader that leaves early (`| head -1`) ends the run quietly with 0, in every format and on
+/// every listing verb (issue 12 §3): the CSV and JSON writers wrap the pipe's error in theirs.
+#[test]
+fn a_closed_pipe_exits_quietly_with_zero() {
+    use std::io::Read;
+    let p = built();
+    let runs: &[&[&str]] = &[
+        &["sql", "--format", "csv", "select * from range(300000)"],
+        &["sql", "--format", "json", "select * from range(300000)"],
+        &["sql", "--format", "markdown", "select * from range(300000)"],
+        &["sql", "select * from range(300000)"],
+        &["rejects", "--format", "csv"],
+        &["ls", "--format", "json"],
+        &["runs", "--format", "csv"],
+    ];
+    for args in runs {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_baimo"))
+            .arg("-C")
+            .arg(p.path())
+            .args(*args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("run baimo");
+        let mut first = [0u8; 1];
+        let mut stdout = child.stdout.take().expect("stdout");
+        let _ = stdout.read(&mut first);
+        drop(stdout);
+        let out = child.wait_with_output().expect("wait");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+        assert!(!stderr.contains("Broken pipe"), "{args:?}: {stderr}");
+    }
+}
+
+/// `--log-format json`: every line on stderr is a JSON object, the summary of a build, an
+/// up-to-date refresh and an error included (issue 12 §3).
+#[test]
+fn log_format_json_makes_every_stderr_line_json() {
+    let p = Project::new("good");
+    let check = |run: &crate::common::Run, needle: &str| {
+        assert!(!run.stderr.trim().is_empty(), "nothing on stderr");
+        for line in run.stderr.lines() {
+            let v: serde_json::Value =
+                serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}\n{}", run.stderr));
+            assert!(v["level"].is_string() && v["fields"]["message"].is_string(), "{line}");
+        }
+        assert!(run.stderr.contains(needle), "{needle:?} in {}", run.stderr);
+    };
+    let run = p.baimo(&["--log-format", "json", "build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    check(&run, "published warehouse/baimo.duckdb");
+    let run = p.baimo(&["--log-format", "json", "refresh"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    check(&run, "up to date");
+    let run = p.baimo(&["--log-format", "json", "sql", "select nosuch"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    check(&run, "\"level\":\"ERROR\"");
+    p.edit("raw/market.csv", "132.3亿元", "lots");
+    let run = p.baimo(&["--log-format", "json", "build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    check(&run, "raw/market.csv");
+}

@@ -170,12 +170,12 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     let package_path = req.out.join("datapackage.json");
     let text = serde_json::to_string_pretty(&package).map_err(|e| Error::Internal(format!("datapackage.json: {e}")))?;
     std::fs::write(&package_path, text + "\n").map_err(Error::io(&package_path))?;
-    eprintln!(
+    crate::say::info(format!(
         "exported {} to {} (manifest.json and datapackage.json list the {} there)",
         crate::error::count(written, "table"),
         req.out.display(),
         crate::error::count(manifest.tables.len(), "file")
-    );
+    ));
     Ok(())
 }
 
