@@ -162,7 +162,7 @@ impl CsvStream {
                     Some(text.replace('\u{feff}', "<BOM>")),
                 ));
             }
-            cells.push(if text.is_empty() { Cell::Empty } else { Cell::Text(text.to_string()) });
+            cells.push(if text.is_empty() { Cell::Empty } else { Cell::Text(text.into()) });
         }
         Ok(Some((row, cells)))
     }

@@ -18,7 +18,8 @@ use std::path::Path;
 #[derive(Debug, Clone, PartialEq)]
 pub enum Cell {
     Empty,
-    Text(String),
+    /// Most cells are short: their text is held inline, without an allocation of its own.
+    Text(compact_str::CompactString),
     /// A spreadsheet error value (`#DIV/0!`, `#REF!`): rejected by validation, never a number.
     Error(String),
 }
@@ -35,7 +36,8 @@ impl Cell {
     pub fn text(&self) -> &str {
         match self {
             Cell::Empty => "",
-            Cell::Text(t) | Cell::Error(t) => t,
+            Cell::Text(t) => t,
+            Cell::Error(t) => t,
         }
     }
 }

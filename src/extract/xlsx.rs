@@ -301,25 +301,26 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
 fn cell(data: &Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
-        Data::Int(i) => Cell::Text(i.to_string()),
-        Data::Float(f) => Cell::Text(crate::quantity::format_number(*f)),
-        Data::Bool(b) => Cell::Text(b.to_string()),
+        Data::String(s) => Cell::Text(s.as_str().into()),
+        Data::Int(i) => Cell::Text(i.to_string().into()),
+        Data::Float(f) => Cell::Text(crate::quantity::format_number(*f).into()),
+        Data::Bool(b) => Cell::Text(b.to_string().into()),
         // A duration (`[h]:mm:ss`) reads as the cell shows it, hours past 24 and all.
-        Data::DateTime(d) if d.is_duration() => Cell::Text(clock((d.as_f64() * MS_PER_DAY).round() as i64)),
+        Data::DateTime(d) if d.is_duration() => Cell::Text(clock((d.as_f64() * MS_PER_DAY).round() as i64).into()),
         // A serial below 1 under a date format is a time of day (Excel has no date before 1900).
         Data::DateTime(d) if (0.0..1.0).contains(&d.as_f64()) => {
-            Cell::Text(clock((d.as_f64() * MS_PER_DAY).round() as i64))
+            Cell::Text(clock((d.as_f64() * MS_PER_DAY).round() as i64).into())
         }
         Data::DateTime(d) => match d.as_datetime() {
-            Some(dt) => Cell::Text(date_time(dt)),
+            Some(dt) => Cell::Text(date_time(dt).into()),
             None => Cell::Error(format!("unreadable date {}", d.as_f64())),
         },
         // ISO text (strict OOXML): spelled as the serials above are.
         Data::DateTimeIso(s) => Cell::Text(
-            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").map_or_else(|_| s.replacen('T', " ", 1), date_time),
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").map_or_else(|_| s.replacen('T', " ", 1), date_time)
+                .into(),
         ),
-        Data::DurationIso(s) => Cell::Text(iso_duration_ms(s).map_or_else(|| s.clone(), clock)),
+        Data::DurationIso(s) => Cell::Text(iso_duration_ms(s).map_or_else(|| s.clone(), clock).into()),
         Data::Error(e) => Cell::Error(e.to_string()),
     }
 }
