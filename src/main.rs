@@ -110,11 +110,14 @@ fn broken_pipe(e: &baimo::Error) -> bool {
 fn init_tracing(cli: &Cli) {
     // A server logs one line per request unless told to be quiet.
     let serving = matches!(cli.command, Command::Serve { .. });
+    // A schedule logs one line per tick (up to date, published, or failed) unless told not to.
+    let scheduling = matches!(cli.command, Command::Schedule { .. });
     let default = if cli.quiet {
         "error"
     } else {
         match cli.verbose {
             0 if serving => "warn,baimo::serve=info",
+            0 if scheduling => "warn,baimo::cmd::schedule=info",
             0 => "warn",
             1 => "info",
             _ => "debug",

@@ -236,6 +236,12 @@ fn the_schedule_loop_survives_a_failing_input_and_stops_on_sigterm() {
     assert!(status.success());
     let out = child.wait_with_output().expect("wait");
     assert!(out.status.success(), "schedule did not stop cleanly: {}", String::from_utf8_lossy(&out.stderr));
+    // A line per tick by default (the failure, the publish), each with its tick number.
+    let log = String::from_utf8_lossy(&out.stderr);
+    for needle in ["refreshing every 1s", "refresh failed", "published:", "stopped by a signal"] {
+        assert!(log.contains(needle), "{needle:?} not logged:\n{log}");
+    }
+    assert!(log.matches("tick=").count() >= 2, "{log}");
     assert!(p.build_leftovers().is_empty());
 }
 
