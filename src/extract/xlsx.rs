@@ -82,11 +82,19 @@ fn scan(bytes: &[u8]) -> Scan {
     use std::io::Read;
     let unsure = Scan { merged: true, bad_shared_string: None, damaged: None };
     let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return unsure };
+    // The shared strings first, so each sheet's cells are checked as the sheet is read (no
+    // copy of any sheet's XML is kept).
+    let strings_part = (0..archive.len()).find(|&i| {
+        archive.name_for_index(i).and_then(Result::ok).is_some_and(|n| n.to_lowercase().ends_with("sharedstrings.xml"))
+    });
+    let mut order: Vec<usize> = strings_part.into_iter().collect();
+    order.extend((0..archive.len()).filter(|i| Some(*i) != strings_part));
     let mut merged = false;
-    let mut with_shared: Vec<(String, String)> = Vec::new();
     let mut strings = 0usize;
+    let mut bad_shared_string = None;
     let mut damaged = None;
-    for i in 0..archive.len() {
+    let mut xml = Vec::new();
+    for i in order {
         let Ok(mut part) = archive.by_index(i) else { return unsure };
         // A worksheet may live at any path the workbook's relationships give, so every XML part
         // is looked at except the styles, which hold no cells.
@@ -95,26 +103,24 @@ fn scan(bytes: &[u8]) -> Scan {
         if !lower.ends_with(".xml") || lower.ends_with("styles.xml") {
             continue;
         }
-        let mut xml = Vec::with_capacity(part.size().min(MAX_PART) as usize);
+        xml.clear();
+        xml.reserve(part.size().min(MAX_PART) as usize);
         if let Err(e) = part.read_to_end(&mut xml) {
             damaged.get_or_insert((name, e.to_string()));
             continue;
         }
-        if lower.ends_with("sharedstrings.xml") {
-            strings = count_elements(&String::from_utf8_lossy(&xml), "si");
+        let text = String::from_utf8_lossy(&xml);
+        if Some(i) == strings_part {
+            strings = count_elements(&text, "si");
             continue;
         }
         merged |= xml.windows(9).any(|w| w == b"mergeCell");
-        if xml.windows(5).any(|w| w == b"t=\"s\"" || w == b"t='s'") {
-            with_shared.push((name, String::from_utf8_lossy(&xml).into_owned()));
+        if bad_shared_string.is_none() && xml.windows(5).any(|w| w == b"t=\"s\"" || w == b"t='s'") {
+            bad_shared_string = shared_string_cells(&text)
+                .find(|(_, value)| !value.trim().parse::<usize>().is_ok_and(|i| i < strings))
+                .map(|(reference, value)| (name.clone(), reference.to_string(), value.to_string(), strings));
         }
     }
-    let bad_shared_string = with_shared.iter().find_map(|(name, xml)| {
-        shared_string_cells(xml)
-            .into_iter()
-            .find(|(_, value)| !value.trim().parse::<usize>().is_ok_and(|i| i < strings))
-            .map(|(reference, value)| (name.clone(), reference, value, strings))
-    });
     Scan { merged, bad_shared_string, damaged }
 }
 
@@ -130,39 +136,42 @@ fn count_elements(xml: &str, name: &str) -> usize {
 }
 
 /// Each shared-string cell of a worksheet's XML: its reference (`B4`) and its `<v>` text.
-fn shared_string_cells(xml: &str) -> Vec<(String, String)> {
-    let mut out = Vec::new();
+fn shared_string_cells(xml: &str) -> impl Iterator<Item = (&str, &str)> {
     let mut rest = xml;
-    while let Some(open) = rest.find('<') {
-        rest = &rest[open + 1..];
-        let Some(end) = rest.find('>') else { break };
-        let tag = &rest[..end];
-        let local = tag.split_once(':').filter(|(p, _)| !p.contains([' ', '/'])).map_or(tag, |(_, t)| t);
-        let is_cell = local.starts_with("c ") && !tag.ends_with('/');
-        if !is_cell || !(tag.contains("t=\"s\"") || tag.contains("t='s'")) {
-            continue;
+    std::iter::from_fn(move || {
+        while let Some(open) = rest.find('<') {
+            rest = &rest[open + 1..];
+            let end = rest.find('>')?;
+            let tag = &rest[..end];
+            let local = tag.split_once(':').filter(|(p, _)| !p.contains([' ', '/'])).map_or(tag, |(_, t)| t);
+            let is_cell = local.starts_with("c ") && !tag.ends_with('/');
+            if !is_cell || !(tag.contains("t=\"s\"") || tag.contains("t='s'")) {
+                continue;
+            }
+            let reference = attribute(tag, "r").unwrap_or_default();
+            let body = &rest[end + 1..];
+            let close = body.find("</").map(|i| &body[..i]);
+            // The value: the text of the first child (`<v>…</v>`), whatever its prefix.
+            let value = body
+                .find('>')
+                .filter(|i| {
+                    body[..*i].trim_start_matches('<').trim_start_matches(|c: char| c != 'v' && c != '>').starts_with('v')
+                })
+                .and_then(|i| body[i + 1..].find('<').map(|j| &body[i + 1..i + 1 + j]))
+                .or(close)
+                .unwrap_or_default();
+            return Some((reference, value));
         }
-        let reference = attribute(tag, "r").unwrap_or_default();
-        let body = &rest[end + 1..];
-        let close = body.find("</").map(|i| &body[..i]);
-        // The value: the text of the first child (`<v>…</v>`), whatever its prefix.
-        let value = body
-            .find('>')
-            .filter(|i| body[..*i].trim_start_matches('<').trim_start_matches(|c: char| c != 'v' && c != '>').starts_with('v'))
-            .and_then(|i| body[i + 1..].find('<').map(|j| body[i + 1..i + 1 + j].to_string()))
-            .or_else(|| close.map(str::to_string))
-            .unwrap_or_default();
-        out.push((reference, value));
-    }
-    out
+        None
+    })
 }
 
-fn attribute(tag: &str, name: &str) -> Option<String> {
+fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     for quote in ['"', '\''] {
         let key = format!(" {name}={quote}");
         if let Some(start) = tag.find(&key) {
             let value = &tag[start + key.len()..];
-            return value.find(quote).map(|end| value[..end].to_string());
+            return value.find(quote).map(|end| &value[..end]);
         }
     }
     None
@@ -375,8 +384,8 @@ mod tests {
     fn shared_string_cells_are_found_with_their_values() {
         let xml = r#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>x</t></is></c><c r="C1" t="s"><v>-1</v></c><c r="D1" s="2"/><x:c r="E1" t="s"><x:v>abc</x:v></x:c></row></sheetData>"#;
         assert_eq!(
-            shared_string_cells(xml),
-            [("A1".to_string(), "0".to_string()), ("C1".into(), "-1".into()), ("E1".into(), "abc".into())]
+            shared_string_cells(xml).collect::<Vec<_>>(),
+            [("A1", "0"), ("C1", "-1"), ("E1", "abc")]
         );
         assert_eq!(count_elements("<sst><si><t>a</t></si><si><t>b</t></si><x:si/></sst>", "si"), 3);
     }
