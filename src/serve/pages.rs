@@ -184,6 +184,18 @@ pub(crate) fn refusal(r: &Refusal, format: Format) -> Rendered {
 const STYLE: &str = include_str!("assets/style.css");
 const SCRIPT: &str = include_str!("assets/app.js");
 
+/// `?v=` for an asset's URL: the first hex digits of its sha256, so a page served by a new
+/// baimo asks for the new stylesheet instead of one a browser cached for an hour.
+fn asset_version(body: &str) -> String {
+    use sha2::{Digest, Sha256};
+    format!("{:x}", Sha256::digest(body.as_bytes()))[..12].to_string()
+}
+
+static STYLE_URL: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("/-/style.css?v={}", asset_version(STYLE)));
+static SCRIPT_URL: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| format!("/-/app.js?v={}", asset_version(SCRIPT)));
+
 /// The compiled-in assets, under `/-/`.
 pub(crate) fn asset(path: &str) -> Option<Response> {
     let (body, kind) = match path {
@@ -220,8 +232,8 @@ fn html_page(title: &str, active: &str, body: Markup) -> Rendered {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { (title) " · baimo" }
-                link rel="stylesheet" href="/-/style.css";
-                script src="/-/app.js" defer {}
+                link rel="stylesheet" href=(STYLE_URL.as_str());
+                script src=(SCRIPT_URL.as_str()) defer {}
             }
             body {
                 header {

@@ -387,6 +387,15 @@ fn no_url_reaches_the_file_system() {
         assert!(!r.text().contains("root:"), "{path}");
     }
     assert_eq!(s.get("/-/style.css").status, 200);
+    // Pages link the assets by a URL that changes with their content (a browser's cached copy
+    // of an older stylesheet is not used after an upgrade).
+    let home = s.get("/").text();
+    for asset in ["/-/style.css?v=", "/-/app.js?v="] {
+        let at = home.find(asset).unwrap_or_else(|| panic!("{asset} not linked: {home}"));
+        let version: String = home[at + asset.len()..].chars().take_while(char::is_ascii_hexdigit).collect();
+        assert_eq!(version.len(), 12, "{asset}{version}");
+        assert_eq!(s.get(&format!("{asset}{version}")).status, 200);
+    }
 }
 
 #[test]
