@@ -111,10 +111,7 @@ fn differing_rows(
             )
         })
         .collect();
-    let sql = format!("select n from ({}) order by i", parts.join(" union all "));
-    let mut stmt = conn.prepare(&sql).map_err(Error::duckdb("comparing the sources"))?;
-    let rows = stmt.query_map([], |r| r.get::<_, i64>(0)).map_err(Error::duckdb("comparing the sources"))?;
-    rows.collect::<duckdb::Result<Vec<_>>>().map_err(Error::duckdb("comparing the sources"))
+    union_in_chunks(conn, &parts, "n", "comparing the sources")
 }
 
 /// The columns of each source's staged table in the published warehouse (a source it has no
@@ -132,6 +129,20 @@ pub fn published_columns(conn: &Connection) -> Result<HashMap<String, Vec<String
         if let [Some(t), Some(c)] = &r[..] {
             out.entry(t.clone()).or_default().push(c.clone());
         }
+    }
+    Ok(out)
+}
+
+/// Runs `select <value> from (<parts> union all …) order by i`, a few parts per statement
+/// (DuckDB's optimiser spends more on one union of many parts than on running them), and
+/// returns the values in the parts' order.
+fn union_in_chunks(conn: &Connection, parts: &[String], value: &str, what: &str) -> Result<Vec<i64>> {
+    let mut out = Vec::with_capacity(parts.len());
+    for chunk in parts.chunks(16) {
+        let sql = format!("select {value} from ({}) order by i", chunk.join(" union all "));
+        let mut stmt = conn.prepare(&sql).map_err(Error::duckdb(what))?;
+        let rows = stmt.query_map([], |r| r.get::<_, i64>(0)).map_err(Error::duckdb(what))?;
+        out.extend(rows.collect::<duckdb::Result<Vec<_>>>().map_err(Error::duckdb(what))?);
     }
     Ok(out)
 }
@@ -365,13 +376,8 @@ fn model_changes(conn: &Connection, new: &str, models: &[(&str, &str, Option<&st
     if parts.is_empty() {
         return Ok(Vec::new());
     }
-    let sql = format!("select differs from ({}) order by i", parts.join(" union all "));
-    let mut stmt = conn.prepare(&sql).map_err(Error::duckdb("comparing the models"))?;
-    let differs = stmt
-        .query_map([], |r| r.get::<_, bool>(0))
-        .map_err(Error::duckdb("comparing the models"))?
-        .collect::<duckdb::Result<Vec<_>>>()
-        .map_err(Error::duckdb("comparing the models"))?;
+    let differs: Vec<bool> =
+        union_in_chunks(conn, &parts, "differs::bigint", "comparing the models")?.into_iter().map(|d| d != 0).collect();
     let mut out = Vec::new();
     for ((table, o, n, list, key), _) in names.into_iter().zip(differs).filter(|(_, d)| *d) {
         if let Some(key) = key {
