@@ -124,7 +124,15 @@ fn main() {
         assert!(status.status.success(), "{}", String::from_utf8_lossy(&status.stderr));
         let csv = gen.path().join("raw/observations.csv");
         let mb = std::fs::metadata(&csv).map(|m| m.len() as f64 / 1e6).unwrap_or(0.0);
-        let (secs, rss) = timed(&["-C", g, "-q", "build"]);
+        // The median of three builds, each from nothing published (a single run varied by 20%).
+        let mut runs: Vec<(f64, Option<f64>)> = (0..3)
+            .map(|_| {
+                let _ = std::fs::remove_dir_all(gen.path().join("warehouse"));
+                timed(&["-C", g, "-q", "build"])
+            })
+            .collect();
+        runs.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let (secs, rss) = runs[1];
         // The reference: DuckDB loading the same file into a database file, as baimo does (its
         // compression and write included), same DuckDB build, its default threads.
         let scratch = tempfile::tempdir().expect("tmp");
@@ -135,8 +143,9 @@ fn main() {
         let reference = start.elapsed().as_secs_f64();
         drop(db);
         rows.push(Row {
-            scenario: "b. gen: baimo build (validate, normalise, quarantine, provenance, load, models, tests, publish)"
-                .into(),
+            scenario:
+                "b. gen: baimo build (validate, normalise, quarantine, provenance, load, models, tests, publish; median of 3)"
+                    .into(),
             rows: n,
             mb,
             seconds: secs,
