@@ -1260,7 +1260,9 @@ fn docs(app: &App, g: &Generation, ask: &Ask) -> Page {
             .collect();
         return Ok(json_page(&json!({ "tables": tables })));
     }
-    let blocks = crate::cmd::docs::document(&g.project, &*g.lease()?, &app.paths)?;
+    let mut blocks = crate::cmd::docs::document(&g.project, &*g.lease()?, &app.paths)?;
+    // The page has its own title: the document's is not repeated under it.
+    blocks.retain(|b| !matches!(b, crate::cmd::docs::Block::Heading(1, _, _)));
     let svg = super::lineage::svg(&g.project, &g.catalog);
     page(ask, Value::Null, "Data dictionary", "/docs", || {
         html! {

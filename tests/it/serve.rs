@@ -310,6 +310,8 @@ fn claims_search_docs_and_runs_pages() {
     s.get(first).ok(first);
     let docs = s.get("/docs").ok("docs").text();
     assert!(docs.contains("<svg") && docs.contains("marts.training_run_cost"));
+    // One title: the page's, not the document's as well.
+    assert_eq!(docs.matches("<h1").count(), 1, "{docs}");
     let svg = s.get("/lineage.svg").ok("svg");
     assert_eq!(svg.headers["content-type"], "image/svg+xml");
     assert!(svg.text().contains("href=\"/t/staging.training_runs\""));
