@@ -86,6 +86,22 @@ pub fn write_column_units(conn: &Connection, project: &crate::project::Project) 
     app.flush().map_err(Error::duckdb("recording meta.column_units"))
 }
 
+/// `meta.column_units` as written above: (`schema.table`, column, unit) per declared column;
+/// none for a warehouse built before the table existed.
+pub fn read_column_units(conn: &Connection) -> Vec<(String, String, crate::spec::staged::Unit)> {
+    let declared =
+        crate::render::query(conn, "select schema_name || '.' || table_name, column_name, unit, unit_column from meta.column_units");
+    let rows = declared.map(|t| t.rows).unwrap_or_default();
+    rows.into_iter()
+        .filter_map(|r| match <[Option<String>; 4]>::try_from(r) {
+            Ok([Some(table), Some(column), unit, unit_column]) => {
+                Some((table, column, crate::spec::staged::Unit { unit, column: unit_column }))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 pub fn write_sources(conn: &Connection, contracts: &[Contract]) -> Result<()> {
     let mut app = conn.appender_to_db("sources", "meta").map_err(Error::duckdb("meta.sources"))?;
     for c in contracts {

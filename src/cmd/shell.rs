@@ -265,8 +265,8 @@ impl Session {
         for (i, header) in table.headers.iter_mut().enumerate() {
             let Some(declared) = self.units.get(header.as_str()).filter(|_| table.numeric[i]) else { continue };
             let (shift, label) = if places != 0 && declared.iter().all(Unit::is_money) {
-                let currency = declared[0].unit.as_deref().filter(|u| *u != "currency");
-                let same = declared.iter().all(|u| u.unit.as_deref() == currency);
+                let currency = declared[0].single();
+                let same = declared.iter().all(|u| u.single() == currency);
                 let label = match currency {
                     Some(c) if same => format!("{scale} {c}"),
                     _ => scale.to_string(),
@@ -352,12 +352,8 @@ impl Session {
 /// before `meta.column_units` (nothing is converted then).
 fn declared_units(conn: &duckdb::Connection) -> std::collections::BTreeMap<String, Vec<Unit>> {
     let mut units: std::collections::BTreeMap<String, Vec<Unit>> = Default::default();
-    if let Ok(t) = render::query(conn, "select column_name, unit, unit_column from meta.column_units") {
-        for r in t.rows {
-            if let [Some(name), unit, column] = &r[..] {
-                units.entry(name.clone()).or_default().push(Unit { unit: unit.clone(), column: column.clone() });
-            }
-        }
+    for (_, column, unit) in crate::build::meta::read_column_units(conn) {
+        units.entry(column).or_default().push(unit);
     }
     units
 }

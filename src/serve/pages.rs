@@ -98,25 +98,25 @@ impl TableInfo {
         if let Some(u) = declared.column.as_deref().and_then(|u| cell(rows, row, u)) {
             return Some(u);
         }
-        declared.unit.clone().filter(|u| u != "currency")
+        declared.single().map(str::to_string)
     }
 }
 
 impl Catalog {
     pub(crate) fn read(conn: &duckdb::Connection) -> crate::Result<Catalog> {
-        let columns = |units: &str| {
+        let columns = |units: &str, join: &str| {
             render::query(
                 conn,
                 &format!(
                     "select schema_name, table_name, column_name, data_type, coalesce(comment, ''), {units} \
-                     from duckdb_columns() c {} where schema_name in ('staging', 'marts', 'meta') \
-                     order by schema_name, table_name, column_index",
-                    if units.starts_with('u') { "left join meta.column_units u using (schema_name, table_name, column_name)" } else { "" }
+                     from duckdb_columns() {join} where schema_name in ('staging', 'marts', 'meta') \
+                     order by schema_name, table_name, column_index"
                 ),
             )
         };
         // A warehouse built before units were declared has no meta.column_units.
-        let columns = columns("u.unit, u.unit_column").or_else(|_| columns("null, null"))?;
+        let columns = columns("u.unit, u.unit_column", "left join meta.column_units u using (schema_name, table_name, column_name)")
+            .or_else(|_| columns("null, null", ""))?;
         let mut by_table: BTreeMap<(String, String), Vec<ColumnInfo>> = BTreeMap::new();
         for r in columns.rows {
             let [s, t, c, k, d] = [0, 1, 2, 3, 4].map(|i| r[i].clone().unwrap_or_default());

@@ -133,6 +133,12 @@ impl Unit {
         Unit { unit: None, column: Some(column) }
     }
 
+    /// The one unit every value of the column is in; none when each row names its own (money
+    /// whose currency is `currency`, named row by row, included).
+    pub fn single(&self) -> Option<&str> {
+        self.unit.as_deref().filter(|u| *u != "currency")
+    }
+
     /// Money: a currency, one for the column or one per row.
     pub fn is_money(&self) -> bool {
         matches!(self.unit.as_deref(), Some("CNY" | "USD" | "currency"))

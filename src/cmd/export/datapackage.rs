@@ -123,7 +123,7 @@ fn unit(declared: Option<&Unit>, columns: &[(String, String)]) -> Option<(&'stat
     if let Some(sibling) = declared.column.as_ref().filter(|u| columns.iter().any(|(c, _)| c == *u)) {
         return Some(("baimo:unitColumn", sibling.clone()));
     }
-    declared.unit.clone().filter(|u| u != "currency").map(|u| ("baimo:unit", u))
+    declared.single().map(|u| ("baimo:unit", u.to_string()))
 }
 
 /// The package for a manifest: every file in the folder, with the descriptions the warehouse

@@ -250,14 +250,8 @@ fn describe(conn: &Connection, sql: &str) -> Result<Vec<(String, String)>> {
 /// warehouse built before `meta.column_units`.
 fn units(conn: &Connection) -> BTreeMap<String, BTreeMap<String, Unit>> {
     let mut out: BTreeMap<String, BTreeMap<String, Unit>> = BTreeMap::new();
-    let declared = crate::render::query(
-        conn,
-        "select schema_name || '.' || table_name, column_name, unit, unit_column from meta.column_units",
-    );
-    for r in declared.map(|t| t.rows).unwrap_or_default() {
-        if let [Some(t), Some(c), unit, column] = &r[..] {
-            out.entry(t.clone()).or_default().insert(c.clone(), Unit { unit: unit.clone(), column: column.clone() });
-        }
+    for (table, column, unit) in crate::build::meta::read_column_units(conn) {
+        out.entry(table).or_default().insert(column, unit);
     }
     out
 }
