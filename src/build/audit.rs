@@ -91,9 +91,6 @@ fn tests_failed(blocking: &[&Outcome]) -> Error {
 /// checks, so the failing-row counts come from one statement: the row-level tests of a table are
 /// counted in one scan (`count(*) filter (where …)`), the others each by their own subquery. If
 /// that statement fails, the checks run one by one, so the one that cannot run is named.
-/// Parts of the counting union per statement.
-const UNION_PARTS: usize = 16;
-
 pub fn run_all(conn: &Connection, checks: Vec<Check>) -> Vec<Outcome> {
     if checks.is_empty() {
         return Vec::new();
@@ -115,26 +112,8 @@ pub fn run_all(conn: &Connection, checks: Vec<Check>) -> Vec<Outcome> {
             counts.join(", ")
         ));
     }
-    // In statements of a few dozen parts: DuckDB's optimiser spends more on one union of
-    // hundreds of parts than on running them (measured on the report project's 532 checks).
-    let mut counts: Vec<(i64, i64)> = Vec::with_capacity(checks.len());
-    let mut together = Ok(());
-    for chunk in parts.chunks(UNION_PARTS) {
-        let sql = format!("select i, n from (\n{}\n)", chunk.join("\nunion all\n"));
-        let found = conn.prepare(&sql).and_then(|mut stmt| {
-            stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?.collect::<duckdb::Result<Vec<_>>>()
-        });
-        match found {
-            Ok(found) => counts.extend(found),
-            Err(e) => {
-                together = Err(e);
-                break;
-            }
-        }
-    }
-    counts.sort_unstable();
-    match together {
-        Ok(()) if counts.len() == checks.len() && counts.iter().enumerate().all(|(k, (i, _))| *i == k as i64) => {
+    match super::union_by_index(conn, &parts, "n") {
+        Ok(counts) if counts.len() == checks.len() && counts.iter().enumerate().all(|(k, (i, _))| *i == k as i64) => {
             checks.into_iter().zip(counts).map(|(check, (_, n))| outcome(conn, check, Ok(n))).collect()
         }
         _ => checks.into_iter().map(|c| run(conn, c)).collect(),

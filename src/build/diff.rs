@@ -111,7 +111,8 @@ fn differing_rows(
             )
         })
         .collect();
-    union_in_chunks(conn, &parts, "n", "comparing the sources")
+    let counts = super::union_by_index(conn, &parts, "n").map_err(Error::duckdb("comparing the sources"))?;
+    Ok(counts.into_iter().map(|(_, n)| n).collect())
 }
 
 /// The columns of each source's staged table in the published warehouse (a source it has no
@@ -129,20 +130,6 @@ pub fn published_columns(conn: &Connection) -> Result<HashMap<String, Vec<String
         if let [Some(t), Some(c)] = &r[..] {
             out.entry(t.clone()).or_default().push(c.clone());
         }
-    }
-    Ok(out)
-}
-
-/// Runs `select <value> from (<parts> union all …) order by i`, a few parts per statement
-/// (DuckDB's optimiser spends more on one union of many parts than on running them), and
-/// returns the values in the parts' order.
-fn union_in_chunks(conn: &Connection, parts: &[String], value: &str, what: &str) -> Result<Vec<i64>> {
-    let mut out = Vec::with_capacity(parts.len());
-    for chunk in parts.chunks(16) {
-        let sql = format!("select {value} from ({}) order by i", chunk.join(" union all "));
-        let mut stmt = conn.prepare(&sql).map_err(Error::duckdb(what))?;
-        let rows = stmt.query_map([], |r| r.get::<_, i64>(0)).map_err(Error::duckdb(what))?;
-        out.extend(rows.collect::<duckdb::Result<Vec<_>>>().map_err(Error::duckdb(what))?);
     }
     Ok(out)
 }
@@ -377,7 +364,10 @@ fn model_changes(conn: &Connection, new: &str, models: &[(&str, &str, Option<&st
         return Ok(Vec::new());
     }
     let differs: Vec<bool> =
-        union_in_chunks(conn, &parts, "differs::bigint", "comparing the models")?.into_iter().map(|d| d != 0).collect();
+        super::union_by_index(conn, &parts, "differs::bigint").map_err(Error::duckdb("comparing the models"))?
+            .into_iter()
+            .map(|(_, d)| d != 0)
+            .collect();
     let mut out = Vec::new();
     for ((table, o, n, list, key), _) in names.into_iter().zip(differs).filter(|(_, d)| *d) {
         if let Some(key) = key {

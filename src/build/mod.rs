@@ -162,6 +162,23 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
 /// A new build file in the project's storage format (`storage_version`, so that the DuckDB
 /// versions analysts have can open the published file), attached as `build` to an in-memory
 /// connection and made the default database: every statement of the build writes to it.
+/// Runs `parts`, queries that each give rows of an index `i` and an integer `value`, as
+/// `union all` a few parts per statement, and returns every (i, value) ordered by `i`. A build
+/// counts its tests and compares its tables this way: DuckDB's optimiser spent more on one
+/// union of hundreds of parts than on running them (the report project's 532 checks: audit
+/// 0.40 s as one statement, 0.28 s in statements of 16; 8 measured the same, 128 slower).
+pub(crate) fn union_by_index(conn: &Connection, parts: &[String], value: &str) -> duckdb::Result<Vec<(i64, i64)>> {
+    let mut out = Vec::new();
+    for chunk in parts.chunks(16) {
+        let sql = format!("select i, {value} from (\n{}\n)", chunk.join("\nunion all\n"));
+        let mut stmt = conn.prepare(&sql)?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
+        out.extend(rows.collect::<duckdb::Result<Vec<_>>>()?);
+    }
+    out.sort_unstable();
+    Ok(out)
+}
+
 fn open_build_file(build_file: &Path, storage_version: &str) -> Result<Connection> {
     let conn = Connection::open_in_memory().map_err(Error::duckdb("opening DuckDB"))?;
     let path = build_file.display().to_string().replace('\'', "''");
