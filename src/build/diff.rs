@@ -7,7 +7,7 @@
 use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::spec::staged::{presence_column, staged_columns};
-use crate::spec::{quote, Column, Contract};
+use crate::spec::{literal, quote, Column, Contract};
 use duckdb::Connection;
 use std::collections::HashMap;
 
@@ -287,19 +287,28 @@ fn model_key(model: &crate::model::Model) -> Option<&str> {
     })
 }
 
-/// A keyed model's changed values, and its rows added and removed by key.
-fn keyed_model_changes(conn: &Connection, table: &str, old: &str, new: &str, key: &str, list: &str) -> Result<Vec<Change>> {
+/// A keyed model's changed values, and its rows added and removed by key; `columns` are those
+/// both sides have.
+fn keyed_model_changes(
+    conn: &Connection,
+    table: &str,
+    old: &str,
+    new: &str,
+    key: &str,
+    columns: &[String],
+) -> Result<Vec<Change>> {
     let k = quote(key);
-    let columns: Vec<&str> = list.split(", ").filter(|c| *c != k).collect();
     let mut out = Vec::new();
-    if !columns.is_empty() {
-        let parts: Vec<String> = columns
+    let values: Vec<&String> = columns.iter().filter(|c| *c != key).collect();
+    if !values.is_empty() {
+        let parts: Vec<String> = values
             .iter()
-            .map(|c| {
+            .map(|name| {
+                let c = quote(name);
                 format!(
-                    "select {name} as col, o.{k}::varchar as key, o.{c}::varchar as old, n.{c}::varchar as new \
+                    "select {} as col, o.{k}::varchar as key, o.{c}::varchar as old, n.{c}::varchar as new \
                      from {old} o join {new} n on o.{k} = n.{k} where o.{c} is distinct from n.{c}",
-                    name = format!("'{}'", c.trim_matches('"').replace("\"\"", "\"").replace('\'', "''"))
+                    literal(name)
                 )
             })
             .collect();
@@ -336,29 +345,36 @@ fn keyed_model_changes(conn: &Connection, table: &str, old: &str, new: &str, key
 }
 
 fn model_changes(conn: &Connection, new: &str, models: &[(&str, &str, Option<&str>)]) -> Result<Vec<Change>> {
-    let columns = query_strings(
+    // The columns both sides have, by table, in the published order.
+    let rows = query_strings(
         conn,
         &format!(
-            "select schema_name, table_name, string_agg('\"' || replace(column_name, '\"', '\"\"') || '\"', ', ' order by column_index) \
+            "select schema_name, table_name, column_name \
              from duckdb_columns() a where database_name = 'published' and schema_name in ('staging', 'marts', 'meta') \
              and exists (select 1 from duckdb_columns() b where b.database_name = '{new}' and b.schema_name = a.schema_name \
                          and b.table_name = a.table_name and b.column_name = a.column_name) \
-             group by 1, 2"
+             order by schema_name, table_name, column_index"
         ),
         3,
     )?;
+    let mut shared: HashMap<(String, String), Vec<String>> = HashMap::new();
+    for r in rows {
+        if let [Some(s), Some(t), Some(c)] = &r[..] {
+            shared.entry((s.clone(), t.clone())).or_default().push(c.clone());
+        }
+    }
     let mut parts = Vec::new();
     let mut names = Vec::new();
     for (schema, name, key) in models {
-        let found = columns.iter().find(|r| r[0].as_deref() == Some(*schema) && r[1].as_deref() == Some(*name));
-        let Some(list) = found.and_then(|r| r[2].clone()) else { continue };
+        let Some(columns) = shared.remove(&(schema.to_string(), name.to_string())) else { continue };
+        let list = columns.iter().map(|c| quote(c)).collect::<Vec<_>>().join(", ");
         let (s, t) = (quote(schema), quote(name));
         let (o, n) = (format!("published.{s}.{t}"), format!("{}.{s}.{t}", quote(new)));
         let i = names.len();
         parts.push(format!("select {i} as i, ({} is distinct from {}) as differs", fingerprint_sql(&o, &list), fingerprint_sql(&n, &list)));
         // A key both sides still have.
-        let key = key.filter(|k| list.split(", ").any(|c| c == quote(k)));
-        names.push((format!("{schema}.{name}"), o, n, list, key));
+        let key = key.filter(|k| columns.iter().any(|c| c == k));
+        names.push((format!("{schema}.{name}"), o, n, list, columns, key));
     }
     if parts.is_empty() {
         return Ok(Vec::new());
@@ -369,9 +385,9 @@ fn model_changes(conn: &Connection, new: &str, models: &[(&str, &str, Option<&st
             .map(|(_, d)| d != 0)
             .collect();
     let mut out = Vec::new();
-    for ((table, o, n, list, key), _) in names.into_iter().zip(differs).filter(|(_, d)| *d) {
+    for ((table, o, n, list, columns, key), _) in names.into_iter().zip(differs).filter(|(_, d)| *d) {
         if let Some(key) = key {
-            out.extend(keyed_model_changes(conn, &table, &o, &n, key, &list)?);
+            out.extend(keyed_model_changes(conn, &table, &o, &n, key, &columns)?);
             continue;
         }
         let count = |a: &str, b: &str| -> Result<i64> {
