@@ -13,16 +13,21 @@ pub fn set_json(on: bool) {
 
 fn line(level: &str, message: &str) {
     if JSON.load(Ordering::Relaxed) {
-        let object = serde_json::json!({
-            "timestamp": crate::build::publish::now(),
-            "level": level,
-            "fields": { "message": message },
-            "target": "baimo",
-        });
-        eprintln!("{object}");
+        eprintln!("{}", json_line(level, message));
     } else {
         eprintln!("{message}");
     }
+}
+
+/// One message as one line of JSON.
+fn json_line(level: &str, message: &str) -> String {
+    serde_json::json!({
+        "timestamp": crate::build::publish::now(),
+        "level": level,
+        "fields": { "message": message },
+        "target": "baimo",
+    })
+    .to_string()
 }
 
 /// What was done (`published …`, `up to date …`, `wrote …`).
@@ -44,10 +49,12 @@ pub fn error(message: impl AsRef<str>) {
 mod tests {
     #[test]
     fn a_json_line_is_one_object_with_the_message() {
-        let object = serde_json::json!({"timestamp": "t", "level": "INFO", "fields": {"message": "a \"quoted\"\nline"}, "target": "baimo"});
-        let text = object.to_string();
+        // A multi-line message (an error with its SQL) stays one line, and reads back whole.
+        let text = super::json_line("ERROR", "error: a \"quoted\"\nline");
         assert!(!text.contains('\n'), "one line: {text}");
         let back: serde_json::Value = serde_json::from_str(&text).expect("json");
-        assert_eq!(back["fields"]["message"], "a \"quoted\"\nline");
+        assert_eq!(back["fields"]["message"], "error: a \"quoted\"\nline");
+        assert_eq!((back["level"].as_str(), back["target"].as_str()), (Some("ERROR"), Some("baimo")));
+        assert!(back["timestamp"].as_str().is_some_and(|t| t.ends_with('Z')), "{text}");
     }
 }
