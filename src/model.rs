@@ -31,6 +31,14 @@ impl Model {
     pub fn qualified(&self) -> String {
         format!("{}.{}", self.schema, self.name)
     }
+
+    /// What the model makes: `table` or `view`.
+    pub fn kind(&self) -> &'static str {
+        match self.sidecar.materialized {
+            Materialized::Table => "table",
+            Materialized::View => "view",
+        }
+    }
 }
 
 /// Finds every model, reads its sidecar and its dependencies.
@@ -262,16 +270,13 @@ pub fn order(models: &[Model], available: &BTreeSet<String>) -> Result<Vec<usize
     Ok(out)
 }
 
-/// Runs one model into the build database and documents it.
+/// Runs one model into the build database and checks that its sidecar names only its columns;
+/// returns its rows. Its comments are written later ([`crate::build::document`]).
 pub fn run(conn: &Connection, model: &Model) -> Result<usize> {
     let target = format!("{}.{}", quote(&model.schema), quote(&model.name));
-    let kind = match model.sidecar.materialized {
-        Materialized::Table => "table",
-        Materialized::View => "view",
-    };
     // The model's text starts on the same line as the wrapper, so DuckDB's line numbers are the
     // file's line numbers.
-    let statement = format!("create {kind} {target} as {}", model.sql);
+    let statement = format!("create {} {target} as {}", model.kind(), model.sql);
     conn.execute_batch(&statement).map_err(|e| Error::Sql {
         location: Location { line: error_line(&e.to_string()), ..Location::file(&model.path) },
         message: format!("model {} failed: {}", model.qualified(), e.to_string().trim()),
@@ -279,29 +284,13 @@ pub fn run(conn: &Connection, model: &Model) -> Result<usize> {
     let rows: i64 = conn
         .query_row(&format!("select count(*) from {target}"), [], |r| r.get(0))
         .map_err(Error::duckdb(format!("counting {}", model.qualified())))?;
-    document(conn, model, kind)?;
-    Ok(rows as usize)
-}
-
-/// `COMMENT ON` a model's table (or view) and its documented columns.
-pub fn document(conn: &Connection, model: &Model, kind: &str) -> Result<()> {
-    let target = format!("{}.{}", quote(&model.schema), quote(&model.name));
     check_sidecar_columns(conn, model)?;
-    let mut docs = Vec::new();
-    if !model.sidecar.description.is_empty() {
-        docs.push((format!("{kind} {target}"), model.sidecar.description.clone()));
-    }
-    for col in &model.sidecar.columns {
-        if !col.description.is_empty() {
-            docs.push((format!("column {target}.{}", quote(&col.name)), col.description.clone()));
-        }
-    }
-    comment(conn, &target, &docs)
+    Ok(rows as usize)
 }
 
 /// Every column the sidecar names (and every `unit_column` it points to) is a column of the
 /// model: a declaration about a column the SQL no longer makes is a spec error, not a no-op.
-fn check_sidecar_columns(conn: &Connection, model: &Model) -> Result<()> {
+pub fn check_sidecar_columns(conn: &Connection, model: &Model) -> Result<()> {
     let named = model.sidecar.columns.iter().flat_map(|c| {
         std::iter::once((c.name.as_str(), "column")).chain(c.unit_column.as_deref().map(|u| (u, "unit_column")))
     });

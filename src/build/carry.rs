@@ -1,7 +1,7 @@
 //! Carry-over: an unchanged source or model is copied from the published warehouse (attached
 //! as `published`) instead of rebuilt.
 
-use super::ingest::{create_staging, document_source};
+use super::ingest::create_staging;
 use crate::error::{Error, Result};
 use crate::model::{self, Model};
 use crate::spec::{quote, Contract};
@@ -46,7 +46,6 @@ pub fn carry_source(conn: &Connection, contract: &Contract, run_id: &str) -> Res
         params![contract.name],
     )
     .map_err(Error::duckdb("carrying meta.source_columns over"))?;
-    document_source(conn, contract)?;
     tracing::info!(source = %contract.name, "unchanged: carried over from the published warehouse");
     Ok(true)
 }
@@ -59,7 +58,7 @@ pub fn carry_model(conn: &Connection, m: &Model) -> Result<bool> {
     let (s, t) = (quote(&m.schema), quote(&m.name));
     conn.execute_batch(&format!("create table {s}.{t} as select * from published.{s}.{t}"))
         .map_err(Error::duckdb(format!("carrying {} over", m.qualified())))?;
-    model::document(conn, m, "table")?;
+    model::check_sidecar_columns(conn, m)?;
     tracing::info!(model = %m.qualified(), "unchanged: carried over from the published warehouse");
     Ok(true)
 }

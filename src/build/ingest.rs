@@ -3,11 +3,11 @@
 
 use super::plan::Plan;
 use super::publish::{Input, RunRecord, Stage};
+use super::document::Comments;
 use super::{carry, meta};
 use crate::error::{Error, Result};
 use crate::extract;
 use crate::load;
-use crate::model;
 use crate::project::Project;
 use crate::spec::{quote, staged, Contract};
 use crate::validate::{self, Reject};
@@ -16,17 +16,18 @@ use std::collections::BTreeSet;
 use std::time::Instant;
 
 /// Extract, validate and load every source (or carry it over), in the caller's transaction, and
-/// record what was read in `meta.files`, `meta.rejects` and `meta.sources`. Returns the rejected
-/// cells.
+/// record what was read in `meta.files`, `meta.rejects` and `meta.sources`; collects each staged
+/// table's comments. Returns the rejected cells.
 pub fn load_sources(
     conn: &Connection,
     project: &Project,
     plan: &Plan,
     record: &mut RunRecord,
+    comments: &mut Comments,
 ) -> Result<Vec<Reject>> {
     // Extract, validate and load each source; every source is tried so that one run reports
     // every problem. Reading the file is extract, parsing and checking it is validate; the rest
-    // (creating and appending to the table, documenting it, committing) is load.
+    // (creating and appending to the table, committing) is load.
     let mut problems = Vec::new();
     let mut all_rejects = Vec::new();
     let mut files = Vec::new();
@@ -36,6 +37,7 @@ pub fn load_sources(
         if !plan.rebuild_sources.contains(&contract.name) {
             if carry::carry_source(conn, contract, &record.id)? {
                 record.carried_over.push(format!("staging.{}", contract.name));
+                comments.source(contract);
                 t_load += t.elapsed().as_secs_f64();
                 continue;
             }
@@ -45,6 +47,7 @@ pub fn load_sources(
         t_load += t.elapsed().as_secs_f64() - (t_extract - extract_before) - (t_validate - validate_before);
         match ingested {
             Ok(mut ingested) => {
+                comments.source(contract);
                 tracing::info!(
                     source = %contract.name,
                     "{}: {} rows read, {} loaded, {} quarantined",
@@ -216,7 +219,6 @@ fn ingest(
     if rejected_rows > 0 && !contract.max_rejected.allows(rejected_rows, rows_read) {
         return Err(validate::rejected_error(contract, &rejects, Some((rejected_rows, rows_read))));
     }
-    document_source(conn, contract)?;
     // A correction whose row this source no longer has has outlived its reason.
     for c in corrections.iter().filter(|c| c.source == contract.name) {
         if !corrected.iter().any(|(id, _)| id == &c.id) {
@@ -228,26 +230,3 @@ fn ingest(
     }
     Ok(Ingested { sha256, bytes, rows_read, rows_loaded, rejected_rows, rejects, column_index, corrected })
 }
-
-/// `COMMENT ON` the staged table and each of its columns.
-pub fn document_source(conn: &Connection, contract: &Contract) -> Result<()> {
-    let target = format!("staging.{}", quote(&contract.name));
-    let origin = match &contract.sheet {
-        Some(s) => format!("{}, sheet {s}", contract.file),
-        None => contract.file.clone(),
-    };
-    let mut docs = vec![(
-        format!("table {target}"),
-        format!("{} (from {origin}; report section: {})", contract.description, contract.reference),
-    )];
-    for col in &contract.columns {
-        for (name, _, doc) in staged::staged_columns(col) {
-            docs.push((format!("column {target}.{}", quote(&name)), doc));
-        }
-    }
-    for (name, _, doc) in staged::PROVENANCE {
-        docs.push((format!("column {target}.{}", quote(name)), doc.to_string()));
-    }
-    model::comment(conn, &target, &docs)
-}
-

@@ -8,12 +8,14 @@
 //! - [`carry`]: unchanged tables copied from the published warehouse;
 //! - [`transform`]: the models in dependency order;
 //! - [`audit`]: every check, before anything is published;
+//! - [`document`]: the tables' and columns' comments, written beside the audit;
 //! - [`meta`]: the `meta.*` writers;
 //! - [`publish`]: the build file, the atomic rename and the run log.
 
 pub mod audit;
 pub mod carry;
 pub mod diff;
+pub mod document;
 pub mod ingest;
 pub mod meta;
 pub mod plan;
@@ -258,8 +260,9 @@ fn execute(
     let limit = std::env::var("BAIMO_MEMORY_LIMIT").unwrap_or_else(|_| "768MB".into());
     conn.execute_batch(&format!("set memory_limit = '{}'", limit.replace('\'', "")))
         .map_err(Error::duckdb(format!("setting memory_limit to {limit}")))?;
-    // A build commits four times: the schema; everything it loads and derives; the test
-    // results; the history. Hundreds of separate commits would each cost a WAL sync.
+    // A build commits a handful of times: the schema; everything it loads and derives; the
+    // comments (on a second connection, beside the audit); the test results; the changes; the
+    // history. Hundreds of separate commits would each cost a WAL sync.
     load::in_transaction(conn, || {
         conn.execute_batch(include_str!("../sql/meta.sql")).map_err(Error::duckdb("creating the meta schema"))?;
         conn.execute_batch(include_str!("../sql/macros.sql")).map_err(Error::duckdb("creating the macros"))
@@ -283,44 +286,57 @@ fn execute(
     };
 
     record.stages.push(Stage { stage: "prepare".into(), seconds: t.elapsed().as_secs_f64(), rows: 0 });
+    let mut comments = document::Comments::default();
     let all_rejects = load::in_transaction(conn, || {
-        let rejects = ingest::load_sources(conn, project, plan, record)?;
+        let rejects = ingest::load_sources(conn, project, plan, record, &mut comments)?;
         // Models and audits read the warehouse only: no file, no attach, no extension (a model
         // is one query, so it cannot turn the setting back on).
         conn.execute_batch("set enable_external_access = false")
             .map_err(Error::duckdb("closing file access before the models run"))?;
-        transform::transform(conn, project, plan, record)?;
+        transform::transform(conn, project, plan, record, &mut comments)?;
         Ok(rejects)
     })?;
 
-    let outcomes = audit::audit(conn, project, record, attached && options.trigger != "diff")?;
-
-    // What this build changes against the published warehouse.
-    let mut changes = Vec::new();
-    if attached {
+    // The comments are written, and the build compared with the published warehouse, on a second
+    // connection while this one runs the audit: the audit and the comparison only read the tables
+    // the comments alter, so the two overlap on two cores.
+    let writer = document::connection(conn)?;
+    let compare = attached.then(|| current_database(conn)).transpose()?;
+    let (outcomes, compared, waited) = std::thread::scope(|s| {
+        let beside = s.spawn(move || -> Result<Option<Result<Vec<diff::Change>>>> {
+            comments.write(&writer)?;
+            Ok(compare.map(|current| diff::diff(&writer, &current, project)))
+        });
+        let outcomes = audit::audit(conn, project, record, attached && options.trigger != "diff");
         let t = Instant::now();
-        let current: String = conn
-            .query_row("select current_database()", [], |r| r.get(0))
-            .map_err(Error::duckdb("naming the build database"))?;
-        // A comparison that fails (a published file damaged in a way its check missed) costs the
-        // change record, not the build.
-        match diff::diff(conn, &current, project) {
-            Ok(found) => {
-                changes = found;
-                // `baimo diff` shows what a build would change; only a build is stopped by it.
-                if options.trigger != "diff" {
-                    check_change_limits(conn, project, &changes)?;
-                }
-                record.changes = Some(diff::summary(&changes));
-                load::in_transaction(conn, || meta::write_changes(conn, &record.id, &changes))?;
+        let compared = beside
+            .join()
+            .unwrap_or_else(|_| Err(Error::Internal("writing the comments failed unexpectedly".into())));
+        (outcomes, compared, t)
+    });
+    let (outcomes, compared) = (outcomes?, compared?);
+    // What this build changes against the published warehouse. A comparison that fails (a
+    // published file damaged in a way its check missed) costs the change record, not the build.
+    let mut changes = Vec::new();
+    match compared {
+        Some(Ok(found)) => {
+            changes = found;
+            // `baimo diff` shows what a build would change; only a build is stopped by it.
+            if options.trigger != "diff" {
+                check_change_limits(conn, project, &changes)?;
             }
-            Err(e) => {
-                tracing::warn!("could not compare with the published warehouse: {e}");
-                record.changes = Some(format!("not compared with the published warehouse: {e}"));
-            }
+            record.changes = Some(diff::summary(&changes));
+            load::in_transaction(conn, || meta::write_changes(conn, &record.id, &changes))?;
         }
-        record.stages.push(Stage { stage: "diff".into(), seconds: t.elapsed().as_secs_f64(), rows: changes.len() as u64 });
+        Some(Err(e)) => {
+            tracing::warn!("could not compare with the published warehouse: {e}");
+            record.changes = Some(format!("not compared with the published warehouse: {e}"));
+        }
+        None => {}
     }
+    // Charged the time the build waited for the second connection after the audit, and the rest.
+    let stage = if attached { "document & diff" } else { "document" };
+    record.stages.push(Stage { stage: stage.into(), seconds: waited.elapsed().as_secs_f64(), rows: changes.len() as u64 });
 
     // The run history up to and including this run: the first step of publishing.
     let publishing_started = Instant::now();
@@ -336,3 +352,6 @@ fn execute(
     Ok((outcomes, all_rejects, changes, publishing_started))
 }
 
+fn current_database(conn: &Connection) -> Result<String> {
+    conn.query_row("select current_database()", [], |r| r.get(0)).map_err(Error::duckdb("naming the build database"))
+}

@@ -235,6 +235,9 @@ fn tab_completes_table_names_in_the_shell() {
     term.send(&["Tab"]);
     term.wait_for(&format!("marts.{table}"), 1);
     term.line("");
+    // Keys typed before the continuation prompt is drawn can be lost (the line editor starts
+    // a new line): wait for it.
+    term.wait_for("...> ", 1);
     term.line(";");
     term.wait_for("(1 row)", 1);
     term.send(&["-l", ".sch"]);
