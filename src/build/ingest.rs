@@ -28,11 +28,12 @@ pub fn load_sources(
     // Extract, validate and load each source; every source is tried so that one run reports
     // every problem. Reading the file is extract, parsing and checking it is validate; the rest
     // (creating and appending to the table, committing) is load.
-    let mut problems = Vec::new();
-    let mut all_rejects = Vec::new();
-    let mut files = Vec::new();
+    let mut loaded = Loaded { rejects: Vec::new(), files: Vec::new(), problems: Vec::new() };
+    // Loaded sources whose keys are not checked yet: counted together, a statement per 16
+    // sources instead of one each, before a rollback could drop their tables and at the end.
+    let mut pending: Vec<(usize, Ingested)> = Vec::new();
     let (mut t_extract, mut t_validate, mut t_load) = (0.0, 0.0, 0.0);
-    for contract in &project.contracts {
+    for (i, contract) in project.contracts.iter().enumerate() {
         let t = Instant::now();
         if !plan.rebuild_sources.contains(&contract.name) {
             if carry::carry_source(conn, contract, &record.id)? {
@@ -46,8 +47,95 @@ pub fn load_sources(
         let ingested = ingest(conn, contract, &project.corrections, (&mut t_extract, &mut t_validate));
         t_load += t.elapsed().as_secs_f64() - (t_extract - extract_before) - (t_validate - validate_before);
         match ingested {
-            Ok(mut ingested) => {
+            Ok(ingested) => {
                 comments.source(contract);
+                pending.push((i, ingested));
+            }
+            Err(e) => {
+                loaded.problems.push((i, e));
+                // The build fails; the remaining sources are still checked, so that one run
+                // reports every problem. A statement that failed aborts the transaction, and
+                // rolling it back drops the sources loaded before it: those whose keys are not
+                // checked yet are loaded again first, so their repeated keys are reported too.
+                if aborted(conn) {
+                    restart(conn)?;
+                    for (j, _) in std::mem::take(&mut pending) {
+                        let timing = (&mut t_extract, &mut t_validate);
+                        match ingest(conn, &project.contracts[j], &project.corrections, timing) {
+                            Ok(ingested) => pending.push((j, ingested)),
+                            Err(e) => {
+                                loaded.problems.push((j, e));
+                                break;
+                            }
+                        }
+                    }
+                }
+                flush(conn, project, &mut pending, record, &mut loaded, &mut t_validate)?;
+                restart(conn)?;
+            }
+        }
+    }
+    flush(conn, project, &mut pending, record, &mut loaded, &mut t_validate)?;
+    let Loaded { rejects: all_rejects, files, mut problems } = loaded;
+    record.stages.push(Stage { stage: "extract".into(), seconds: t_extract, rows: record.rows_read });
+    record.stages.push(Stage { stage: "validate".into(), seconds: t_validate, rows: record.rows_read });
+    if !problems.is_empty() {
+        problems.sort_by_key(|(i, _)| *i);
+        return Err(Error::Many(problems.into_iter().map(|(_, e)| e).collect()));
+    }
+    let t = Instant::now();
+    meta::write_files(conn, &record.id, &files)?;
+    meta::write_rejects(conn, &record.id, &all_rejects)?;
+    meta::write_sources(conn, &project.contracts)?;
+    meta::write_column_units(conn, project)?;
+    let corrected: Vec<(String, String)> = files.iter().flat_map(|(_, f)| f.corrected.iter().cloned()).collect();
+    meta::write_corrections(conn, &record.id, &project.corrections, &corrected, &record.carried_over)?;
+    t_load += t.elapsed().as_secs_f64();
+    record.stages.push(Stage { stage: "load".into(), seconds: t_load, rows: record.rows_loaded });
+    Ok(all_rejects)
+}
+
+/// The sources loaded and checked so far: their rejected cells and files, and the problems
+/// found, each with its contract's index (so they are reported in the contracts' order).
+struct Loaded<'a> {
+    rejects: Vec<Reject>,
+    files: Vec<(&'a Contract, Ingested)>,
+    problems: Vec<(usize, Error)>,
+}
+
+/// Checks the keys of the `pending` sources (one count per source, 16 to a statement), then
+/// finishes each: accepted into `loaded` and the run record, or a problem.
+fn flush<'a>(
+    conn: &Connection,
+    project: &'a Project,
+    pending: &mut Vec<(usize, Ingested)>,
+    record: &mut RunRecord,
+    loaded: &mut Loaded<'a>,
+    t_validate: &mut f64,
+) -> Result<()> {
+    let t = Instant::now();
+    let parts: Vec<String> = pending
+        .iter()
+        .filter_map(|(i, _)| validate::repeated_keys_sql(&project.contracts[*i]).map(|q| format!("select {i} as i, n from ({q})")))
+        .collect();
+    let counted = super::union_by_index(conn, &parts, "n");
+    *t_validate += t.elapsed().as_secs_f64();
+    let repeated: BTreeSet<i64> = match counted {
+        Ok(counts) => counts.into_iter().filter(|(_, n)| *n > 0).map(|(i, _)| i).collect(),
+        Err(e) => {
+            // The sources stay unchecked, and the build fails with what DuckDB said.
+            let at = pending.first().map_or(0, |(i, _)| *i);
+            let tables: Vec<String> =
+                pending.drain(..).map(|(i, _)| format!("staging.{}", project.contracts[i].name)).collect();
+            loaded.problems.push((at, Error::duckdb(format!("checking the primary keys of {}", tables.join(", ")))(e)));
+            return restart(conn);
+        }
+    };
+    let mut failed = false;
+    for (i, ingested) in pending.drain(..) {
+        let contract = &project.contracts[i];
+        match finish(conn, contract, &project.corrections, ingested, repeated.contains(&(i as i64)), t_validate) {
+            Ok(mut ingested) => {
                 tracing::info!(
                     source = %contract.name,
                     "{}: {} rows read, {} loaded, {} quarantined",
@@ -66,33 +154,30 @@ pub fn load_sources(
                 record.rows_read += ingested.rows_read as u64;
                 record.rows_loaded += ingested.rows_loaded as u64;
                 record.rows_rejected += ingested.rejected_rows as u64;
-                all_rejects.extend(std::mem::take(&mut ingested.rejects));
-                files.push((contract, ingested));
+                loaded.rejects.extend(std::mem::take(&mut ingested.rejects));
+                loaded.files.push((contract, ingested));
             }
             Err(e) => {
-                problems.push(e);
-                // A statement that failed aborts the transaction. The build fails anyway; a
-                // fresh transaction lets the remaining sources be checked and reported too.
-                conn.execute_batch("rollback; begin transaction")
-                    .map_err(Error::duckdb("restarting the transaction"))?;
+                failed = true;
+                loaded.problems.push((i, e));
             }
         }
     }
-    record.stages.push(Stage { stage: "extract".into(), seconds: t_extract, rows: record.rows_read });
-    record.stages.push(Stage { stage: "validate".into(), seconds: t_validate, rows: record.rows_read });
-    if !problems.is_empty() {
-        return Err(Error::Many(problems));
+    if failed && aborted(conn) {
+        restart(conn)?;
     }
-    let t = Instant::now();
-    meta::write_files(conn, &record.id, &files)?;
-    meta::write_rejects(conn, &record.id, &all_rejects)?;
-    meta::write_sources(conn, &project.contracts)?;
-    meta::write_column_units(conn, project)?;
-    let corrected: Vec<(String, String)> = files.iter().flat_map(|(_, f)| f.corrected.iter().cloned()).collect();
-    meta::write_corrections(conn, &record.id, &project.corrections, &corrected, &record.carried_over)?;
-    t_load += t.elapsed().as_secs_f64();
-    record.stages.push(Stage { stage: "load".into(), seconds: t_load, rows: record.rows_loaded });
-    Ok(all_rejects)
+    Ok(())
+}
+
+/// Whether a statement that failed has aborted the transaction (a problem found by baimo, not by
+/// DuckDB, leaves it usable).
+fn aborted(conn: &Connection) -> bool {
+    conn.execute_batch("select 1").is_err()
+}
+
+/// A statement that failed aborts the transaction: roll it back and begin another.
+fn restart(conn: &Connection) -> Result<()> {
+    conn.execute_batch("rollback; begin transaction").map_err(Error::duckdb("restarting the transaction"))
 }
 
 /// Creates a source's staged table. Returns the columns that are stored (the contract's staged
@@ -116,6 +201,7 @@ pub struct Ingested {
     pub bytes: u64,
     pub rows_read: usize,
     pub rows_loaded: usize,
+    /// Rows quarantined, repeated keys included (counted by `finish`, 0 until then).
     pub rejected_rows: usize,
     pub rejects: Vec<Reject>,
     /// For each contract column, the file's column it was found in.
@@ -125,8 +211,8 @@ pub struct Ingested {
 }
 
 /// Extract, validate and load one source, batch by batch (a CSV file is streamed, so memory is
-/// bounded by the batch, not the file), then check its keys across the whole table and apply
-/// the quarantine limit. Extract and validate times are added to `timing`.
+/// bounded by the batch, not the file); [`finish`] then checks its keys across the whole table
+/// and applies the quarantine limit. Extract and validate times are added to `timing`.
 fn ingest(
     conn: &Connection,
     contract: &Contract,
@@ -199,9 +285,24 @@ fn ingest(
     let column_index = batches.column_index().to_vec();
     let (sha256, bytes) = batches.finish()?;
 
+    Ok(Ingested { sha256, bytes, rows_read, rows_loaded, rejected_rows: 0, rejects, column_index, corrected })
+}
+
+/// The rest of a source's checks once it is loaded: its repeated keys (`repeated`: whether the
+/// batched count found any) quarantined or failing it, the quarantine limit, and corrections
+/// that no longer find their row. The key check's time is added to `t_validate`.
+fn finish(
+    conn: &Connection,
+    contract: &Contract,
+    corrections: &[crate::spec::corrections::Correction],
+    ingested: Ingested,
+    repeated: bool,
+    t_validate: &mut f64,
+) -> Result<Ingested> {
+    let Ingested { sha256, bytes, rows_read, mut rows_loaded, mut rejects, column_index, corrected, .. } = ingested;
     // Keys are compared across every batch, in DuckDB.
     let t = Instant::now();
-    let duplicates = validate::duplicate_keys(conn, contract, &column_index)?;
+    let duplicates = if repeated { validate::duplicate_keys(conn, contract, &column_index)? } else { Vec::new() };
     if !duplicates.is_empty() {
         if contract.on_error == crate::spec::OnError::Fail {
             return Err(validate::rejected_error(contract, &duplicates, None));

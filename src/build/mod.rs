@@ -309,9 +309,8 @@ fn execute(
         });
         let outcomes = audit::audit(conn, project, record, attached && options.trigger != "diff");
         let t = Instant::now();
-        let compared = beside
-            .join()
-            .unwrap_or_else(|_| Err(Error::Internal("writing the comments failed unexpectedly".into())));
+        let failed = "writing the comments and comparing with the published warehouse failed unexpectedly";
+        let compared = beside.join().unwrap_or_else(|_| Err(Error::Internal(failed.into())));
         (outcomes, compared, t)
     });
     let (outcomes, compared) = (outcomes?, compared?);

@@ -4,6 +4,27 @@ use super::Reject;
 use crate::error::{Error, Result};
 use crate::spec::{quote, staged::presence_column, Column, Contract};
 
+/// A query counting the repeated primary keys of a source's loaded staging table, as one row
+/// `n` (none when the contract has no key). Most sources have none: this aggregate says so more
+/// cheaply than the window query of [`duplicate_keys`] that names the rows, and a build counts
+/// every source's at once.
+pub fn repeated_keys_sql(contract: &Contract) -> Option<String> {
+    if contract.primary_key.is_empty() {
+        return None;
+    }
+    Some(format!(
+        "select count(*) as n from (select 1 from staging.{} group by {} having count(*) > 1)",
+        quote(&contract.name),
+        key_columns(contract).join(", ")
+    ))
+}
+
+fn key_columns(contract: &Contract) -> Vec<String> {
+    let cols: Vec<&Column> =
+        contract.primary_key.iter().filter_map(|k| contract.columns.iter().find(|c| &c.name == k)).collect();
+    cols.iter().map(|c| quote(&presence_column(c))).collect()
+}
+
 /// Rows of a loaded staging table whose primary key an earlier row already has: checked in
 /// DuckDB once every batch is loaded, so a key is compared across the whole file without
 /// holding the keys in memory here.
@@ -11,9 +32,7 @@ pub fn duplicate_keys(conn: &duckdb::Connection, contract: &Contract, column_ind
     if contract.primary_key.is_empty() {
         return Ok(Vec::new());
     }
-    let cols: Vec<&Column> =
-        contract.primary_key.iter().filter_map(|k| contract.columns.iter().find(|c| &c.name == k)).collect();
-    let keys: Vec<String> = cols.iter().map(|c| quote(&presence_column(c))).collect();
+    let keys = key_columns(contract);
     let list = keys.join(", ");
     let text: Vec<String> = keys.iter().map(|k| format!("coalesce({k}::varchar, '')")).collect();
     let sql = format!(
@@ -22,16 +41,6 @@ pub fn duplicate_keys(conn: &duckdb::Connection, contract: &Contract, column_ind
         text.join(", "),
         quote(&contract.name)
     );
-    // Most sources have no duplicate: an aggregate says so more cheaply than the window query
-    // that names the rows.
-    let any = format!(
-        "select count(*) from (select 1 from staging.{} group by {list} having count(*) > 1)",
-        quote(&contract.name)
-    );
-    let groups: i64 = conn.query_row(&any, [], |r| r.get(0)).map_err(Error::duckdb("checking primary keys"))?;
-    if groups == 0 {
-        return Ok(Vec::new());
-    }
     let first = contract.columns.iter().position(|c| c.name == contract.primary_key[0]).unwrap_or(0);
     let letter = crate::extract::cell_address(column_index.get(first).copied().unwrap_or(0), 1);
     let letter = letter.trim_end_matches('1');

@@ -11,7 +11,7 @@
 mod keys;
 mod parse;
 
-pub use keys::duplicate_keys;
+pub use keys::{duplicate_keys, repeated_keys_sql};
 
 use crate::error::{clip, Error, Result};
 use crate::extract::{Cell, RawTable};

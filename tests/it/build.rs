@@ -262,6 +262,48 @@ fn every_failing_source_is_reported_in_one_run() {
 }
 
 #[test]
+fn repeated_keys_are_reported_beside_a_later_sources_failure() {
+    // Keys are checked for several sources at once after they load: a source failing after
+    // them must not hide their repeated keys.
+    let p = built();
+    let before = p.warehouse_sha256();
+    p.write("pipelines/sources/aaa.toml", &id_share_contract("a source with a repeated key", "raw/aaa.csv"));
+    p.write("raw/aaa.csv", "id,share\na,50%\nb,10%\na,60%\n");
+    p.edit("raw/market.csv", "132.3亿元", "%50");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    run.assert_stderr_has(&["raw/aaa.csv", "A4", "duplicate primary key (id), first seen in row 2", "raw/market.csv", "`%50`"]);
+    assert_eq!(p.warehouse_sha256(), before);
+}
+
+#[test]
+fn repeated_keys_are_reported_when_a_later_insert_aborts_the_transaction() {
+    // A 2MB DuckDB memory limit makes the insert of a generated 400,000-row source fail, which
+    // aborts the transaction; the small source loaded before it is loaded again so that its
+    // repeated key is still reported.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().to_str().expect("utf-8 path");
+    let baimo = env!("CARGO_BIN_EXE_baimo");
+    let gen = std::process::Command::new(baimo).args(["gen", "--rows", "400000", "--out", out]).output().expect("gen");
+    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    let contract = id_share_contract("a source with a repeated key", "raw/aaa.csv");
+    std::fs::write(dir.path().join("pipelines/sources/aaa.toml"), contract).expect("contract");
+    std::fs::write(dir.path().join("raw/aaa.csv"), "id,share\na,50%\nb,10%\na,60%\n").expect("csv");
+    let run = std::process::Command::new(baimo)
+        .args(["-C", out, "build"])
+        .env("BAIMO_MEMORY_LIMIT", "2MB")
+        .env_remove("RUST_LOG")
+        .output()
+        .expect("build");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    for needle in ["staging.observations", "raw/aaa.csv", "A4", "duplicate primary key (id)"] {
+        assert!(stderr.contains(needle), "stderr lacks {needle:?}:\n{stderr}");
+    }
+    assert!(!dir.path().join("warehouse/baimo.duckdb").exists(), "nothing may be published");
+}
+
+#[test]
 fn a_bad_cell_in_a_later_batch_fails_the_build_and_names_its_cell() {
     let p = built();
     let before = p.warehouse_sha256();
