@@ -75,13 +75,12 @@ impl Comments {
     }
 }
 
-/// A second connection to the build's database, with that database as its default (a new
-/// connection starts in the in-memory one the build file is attached to).
-pub fn connection(conn: &Connection) -> Result<Connection> {
-    let current = super::current_database(conn)?;
+/// A second connection to the build's database `current`, made its default (a new connection
+/// starts in the in-memory one the build file is attached to).
+pub fn connection(conn: &Connection, current: &str) -> Result<Connection> {
     let other = conn.try_clone().map_err(Error::duckdb("opening a second connection to the build"))?;
     other
-        .execute_batch(&format!("use {}", quote(&current)))
+        .execute_batch(&format!("use {}", quote(current)))
         .map_err(Error::duckdb(format!("using {current} on the second connection")))?;
     Ok(other)
 }
@@ -101,7 +100,7 @@ mod tests {
             vec![("table marts.t".into(), "it's a table".into()), ("column marts.t.b".into(), "the b".into())],
         ));
         assert_eq!(comments.len(), 2);
-        let other = connection(&conn).unwrap_or_else(|e| panic!("{e}"));
+        let other = connection(&conn, "memory").unwrap_or_else(|e| panic!("{e}"));
         std::thread::scope(|s| s.spawn(move || comments.write(&other)).join())
             .unwrap_or_else(|_| panic!("the writer panicked"))
             .unwrap_or_else(|e| panic!("{e}"));

@@ -300,8 +300,11 @@ fn execute(
     // The comments are written, and the build compared with the published warehouse, on a second
     // connection while this one runs the audit: the audit and the comparison only read the tables
     // the comments alter, so the two overlap on two cores.
-    let writer = document::connection(conn)?;
-    let compare = attached.then(|| current_database(conn)).transpose()?;
+    let current: String = conn
+        .query_row("select current_database()", [], |r| r.get(0))
+        .map_err(Error::duckdb("naming the build database"))?;
+    let writer = document::connection(conn, &current)?;
+    let compare = attached.then_some(current);
     let (outcomes, compared, waited) = std::thread::scope(|s| {
         let beside = s.spawn(move || -> Result<Option<Result<Vec<diff::Change>>>> {
             comments.write(&writer)?;
@@ -349,8 +352,4 @@ fn execute(
         conn.execute_batch("detach published").map_err(Error::duckdb("detaching the published warehouse"))?;
     }
     Ok((outcomes, all_rejects, changes, publishing_started))
-}
-
-fn current_database(conn: &Connection) -> Result<String> {
-    conn.query_row("select current_database()", [], |r| r.get(0)).map_err(Error::duckdb("naming the build database"))
 }

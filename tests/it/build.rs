@@ -15,6 +15,19 @@ fn built() -> Project {
     Project::built("good")
 }
 
+/// A `baimo gen` project of `rows` rows in a temporary directory.
+fn generated(rows: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = dir.path().to_str().expect("utf-8 path");
+    let rows = rows.to_string();
+    let gen = std::process::Command::new(env!("CARGO_BIN_EXE_baimo"))
+        .args(["gen", "--rows", rows.as_str(), "--out", out])
+        .output()
+        .expect("gen");
+    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
+    dir
+}
+
 #[test]
 fn good_project_publishes_the_expected_tables() {
     let p = built();
@@ -281,11 +294,9 @@ fn repeated_keys_are_reported_when_a_later_insert_aborts_the_transaction() {
     // A 2MB DuckDB memory limit makes the insert of a generated 400,000-row source fail, which
     // aborts the transaction; the small source loaded before it is loaded again so that its
     // repeated key is still reported.
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = generated(400_000);
     let out = dir.path().to_str().expect("utf-8 path");
     let baimo = env!("CARGO_BIN_EXE_baimo");
-    let gen = std::process::Command::new(baimo).args(["gen", "--rows", "400000", "--out", out]).output().expect("gen");
-    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
     let contract = id_share_contract("a source with a repeated key", "raw/aaa.csv");
     std::fs::write(dir.path().join("pipelines/sources/aaa.toml"), contract).expect("contract");
     std::fs::write(dir.path().join("raw/aaa.csv"), "id,share\na,50%\nb,10%\na,60%\n").expect("csv");
@@ -336,11 +347,9 @@ fn a_bad_cell_in_a_later_batch_fails_the_build_and_names_its_cell() {
 fn a_load_that_fails_mid_file_ends_the_build_instead_of_hanging() {
     // 400,000 rows are four batches; a 2MB DuckDB memory limit makes the first insert fail
     // while the reader and validator threads still have batches to hand over.
-    let dir = tempfile::tempdir().expect("tempdir");
+    let dir = generated(400_000);
     let out = dir.path().to_str().expect("utf-8 path");
     let baimo = env!("CARGO_BIN_EXE_baimo");
-    let gen = std::process::Command::new(baimo).args(["gen", "--rows", "400000", "--out", out]).output().expect("gen");
-    assert!(gen.status.success(), "{}", String::from_utf8_lossy(&gen.stderr));
     let mut child = std::process::Command::new(baimo)
         .args(["-C", out, "build"])
         .env("BAIMO_MEMORY_LIMIT", "2MB")
