@@ -249,6 +249,28 @@ fn tab_completes_table_names_in_the_shell() {
 }
 
 #[test]
+fn lines_typed_while_a_statement_runs_all_run_in_order() {
+    // What the DuckDB CLI does with type-ahead and pasted lines: none is lost. The keys arrive
+    // while the shell is busy and are read together, in one read, with the Enter that ends the
+    // first of them; the line editor must keep what it read past that Enter for the next line.
+    let p = built();
+    let term = crate::common::Terminal::baimo_shell(&p);
+    term.wait_for("baimo> ", 1);
+    term.line(".timeout 1s");
+    term.wait_for("baimo> ", 2);
+    term.line("select sum(i) from range(300000000000) t(i);");
+    term.line(".mode line");
+    term.line("select 1 as a, 'x' as long_name;");
+    term.line("select 2 as b;");
+    let screen = term.wait_for("b = 2", 1);
+    let order: Vec<usize> =
+        ["ran longer than 1s", "long_name = x", "b = 2"].iter().filter_map(|n| screen.find(n)).collect();
+    assert!(order.len() == 3 && order.is_sorted(), "each line ran, in the order typed: {screen}");
+    term.line(".quit");
+    term.wait_for("shell-exited-0", 1);
+}
+
+#[test]
 fn sigterm_ends_the_shell_even_while_a_statement_runs() {
     let p = built();
     let term = crate::common::Terminal::baimo_shell(&p);
