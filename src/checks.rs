@@ -20,8 +20,8 @@ pub struct Check {
     pub severity: Severity,
     /// Selects the failing rows.
     pub failing_sql: String,
-    /// For a row-level test, (the quoted table, the condition a failing row meets): such tests
-    /// on one table are counted in a single scan.
+    /// For a row-level test, (what it reads: a quoted table, or a join; the condition a failing
+    /// row meets): such tests on one table or join are counted in a single scan.
     pub predicate: Option<(String, String)>,
     /// Where the test was declared.
     pub declared_in: String,
@@ -208,6 +208,9 @@ pub fn magnitude_checks(contract: &Contract, published_columns: &[String]) -> Ve
     }
     let keys: Vec<String> = keys.iter().map(|k| quote(k)).collect();
     let on: Vec<String> = keys.iter().map(|k| format!("o.{k} = n.{k}")).collect();
+    // The published and the new table joined on the key: every value column's check is counted
+    // in one pass over it.
+    let joined = format!("published.staging.{t} o join staging.{t} n on {on}", t = quote(n), on = on.join(" and "));
     let mut out = Vec::new();
     for col in &contract.columns {
         if matches!(col.kind, ColumnType::Text | ColumnType::Enum | ColumnType::Date) {
@@ -220,6 +223,7 @@ pub fn magnitude_checks(contract: &Contract, published_columns: &[String]) -> Ve
             }
             let v = quote(&value);
             let raw = quote(&raw_name);
+            let condition = format!("o.{v} <> 0 and n.{v} <> 0 and greatest(abs(n.{v} / o.{v}), abs(o.{v} / n.{v})) > {factor}");
             out.push(Check {
                 name: format!("magnitude:staging.{n}.{value}"),
                 kind: "magnitude",
@@ -228,13 +232,10 @@ pub fn magnitude_checks(contract: &Contract, published_columns: &[String]) -> Ve
                 severity: Severity::Error,
                 failing_sql: format!(
                     "select {keys}, o.{raw} as published_raw, n.{raw} as new_raw, o.{v} as published, n.{v} as new \
-                     from published.staging.{t} o join staging.{t} n on {on} \
-                     where o.{v} <> 0 and n.{v} <> 0 and greatest(abs(n.{v} / o.{v}), abs(o.{v} / n.{v})) > {factor}",
+                     from {joined} where {condition}",
                     keys = keys.iter().map(|k| format!("n.{k}")).collect::<Vec<_>>().join(", "),
-                    t = quote(n),
-                    on = on.join(" and ")
                 ),
-                predicate: None,
+                predicate: Some((joined.clone(), format!("({condition})"))),
                 declared_in: contract.path.clone(),
             });
         }
