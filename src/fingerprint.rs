@@ -17,22 +17,27 @@ pub struct Fingerprint {
     pub parts: BTreeMap<String, String>,
 }
 
+/// sha256 over each file's length and bytes, in order; a missing file counts as `<missing>`.
+/// Files are streamed through the hash, so a refresh of a big source holds a buffer, not the file.
 fn hash_files(paths: &[&Path]) -> Result<String> {
     let mut h = Sha256::new();
     for p in paths {
         // Never block on a FIFO or read a device: only regular files are hashed.
-        let read = crate::extract::open_regular(p).and_then(|mut file| {
-            let mut bytes = Vec::new();
-            std::io::Read::read_to_end(&mut file, &mut bytes).map(|_| bytes)
-        });
-        match read {
-            Ok(bytes) => {
-                h.update((bytes.len() as u64).to_le_bytes());
-                h.update(&bytes);
+        let mut file = match crate::extract::open_regular(p) {
+            Ok(file) => file,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                h.update(b"<missing>");
+                continue;
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => h.update(b"<missing>"),
             Err(e) => return Err(Error::Io { path: p.to_path_buf(), source: e }),
-        }
+        };
+        // The length first, as the file says it; a file that changes while it is hashed gets a
+        // fingerprint of neither version, so the next refresh builds again.
+        let hashed = file.metadata().and_then(|m| {
+            h.update(m.len().to_le_bytes());
+            std::io::copy(&mut file, &mut h)
+        });
+        hashed.map_err(|e| Error::Io { path: p.to_path_buf(), source: e })?;
     }
     Ok(format!("{:x}", h.finalize()))
 }
@@ -75,5 +80,29 @@ impl Fingerprint {
             self.parts.iter().filter(|(k, v)| before.parts.get(*k) != Some(v)).map(|(k, _)| k.clone()).collect();
         out.extend(before.parts.keys().filter(|k| !self.parts.contains_key(*k)).cloned());
         out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use sha2::{Digest, Sha256};
+
+    /// Streamed, a file hashes as its length then its bytes did when it was read whole (so a
+    /// warehouse published before keeps its fingerprint); a missing file counts as `<missing>`.
+    #[test]
+    fn files_hash_as_their_length_then_their_bytes() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let big: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let (a, b, gone) = (dir.path().join("a.csv"), dir.path().join("b.csv"), dir.path().join("gone.csv"));
+        std::fs::write(&a, &big).expect("write");
+        std::fs::write(&b, "id,value\n1,近万张\n").expect("write");
+        let mut expected = Sha256::new();
+        for bytes in [&big[..], "id,value\n1,近万张\n".as_bytes()] {
+            expected.update((bytes.len() as u64).to_le_bytes());
+            expected.update(bytes);
+        }
+        expected.update(b"<missing>");
+        let got = super::hash_files(&[&a, &b, &gone]).expect("hash");
+        assert_eq!(got, format!("{:x}", expected.finalize()));
     }
 }
