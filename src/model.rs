@@ -281,6 +281,9 @@ pub fn run(conn: &Connection, model: &Model) -> Result<usize> {
         location: Location { line: error_line(&e.to_string()), ..Location::file(&model.path) },
         message: format!("model {} failed: {}", model.qualified(), e.to_string().trim()),
     })?;
+    // Counted by a second query: `create table … as` answers with its rows only through a
+    // prepared statement, and preparing the models measured slower than counting them (the
+    // report project's transform 0.16 → 0.21 s).
     let rows: i64 = conn
         .query_row(&format!("select count(*) from {target}"), [], |r| r.get(0))
         .map_err(Error::duckdb(format!("counting {}", model.qualified())))?;
@@ -366,6 +369,26 @@ mod tests {
         let unknown = vec![model("marts", "a", "select 1\nfrom staging.nope")];
         let e = super::order(&unknown, &available).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(e.contains("staging.nope") && e.contains("line 2"), "{e}");
+    }
+
+    /// A model's run returns its rows, a table's and a view's alike; a model that fails names its
+    /// file and what DuckDB could not find.
+    #[test]
+    fn a_model_run_returns_its_rows() {
+        let conn = duckdb::Connection::open_in_memory().expect("duckdb");
+        conn.execute_batch("create schema marts").expect("schema");
+        let table = model("marts", "t", "select i from range(7) r(i) where i % 2 = 0");
+        assert_eq!(run(&conn, &table).expect("table"), 4);
+        let mut view = model("marts", "v", "select * from marts.t where i > 0");
+        view.sidecar.materialized = Materialized::View;
+        assert_eq!(run(&conn, &view).expect("view"), 3);
+        let kind: String = conn
+            .query_row("select table_type from information_schema.tables where table_name = 'v'", [], |r| r.get(0))
+            .expect("catalog");
+        assert_eq!(kind, "VIEW");
+        let broken = model("marts", "b", "select 1\nfrom marts.nope");
+        let e = run(&conn, &broken).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(e.contains("pipelines/models/marts/b.sql") && e.contains("marts.nope"), "{e}");
     }
 
     #[test]
