@@ -283,13 +283,24 @@ impl<'a> Cursor<'a> {
         self.rest.chars().next()
     }
 
+    /// Whether the rest starts with `t`. Most table entries are hanzi, whose first byte many
+    /// share: the first two bytes are compared before the rest (the tables are read for every
+    /// cell).
+    fn starts_with(&self, t: &str) -> bool {
+        let (rest, t) = (self.rest.as_bytes(), t.as_bytes());
+        match t {
+            [a, b, ..] => rest.len() >= t.len() && rest[0] == *a && rest[1] == *b && rest.starts_with(t),
+            _ => rest.starts_with(t),
+        }
+    }
+
     fn eat_table<T: Copy>(&mut self, table: &'static [(&'static str, T)]) -> Option<(&'static str, T)> {
         // Every qualifier is written in hanzi: a digit or ASCII letter cannot start one.
         let first = *self.rest.as_bytes().first()?;
         if first.is_ascii_alphanumeric() {
             return None;
         }
-        let found = table.iter().find(|(t, _)| t.as_bytes()[0] == first && self.rest.starts_with(t)).copied();
+        let found = table.iter().find(|(t, _)| self.starts_with(t)).copied();
         if let Some((t, _)) = found {
             self.rest = &self.rest[t.len()..];
         }
@@ -297,8 +308,7 @@ impl<'a> Cursor<'a> {
     }
 
     fn eat_unit(&mut self) -> Option<(&'static str, Unit, i32, f64)> {
-        let first = *self.rest.as_bytes().first()?;
-        let found = UNITS.iter().find(|(t, _, _, _)| t.as_bytes()[0] == first && self.rest.starts_with(t)).copied();
+        let found = UNITS.iter().find(|(t, _, _, _)| self.starts_with(t)).copied();
         if let Some((t, _, _, _)) = found {
             self.rest = &self.rest[t.len()..];
         }
@@ -346,7 +356,16 @@ fn number<'a>(c: &mut Cursor<'a>) -> Result<Option<Num<'a>>, ValueError> {
         end = 1;
     }
     let start_digits = end;
-    while end < bytes.len() && (bytes[end].is_ascii_digit() || bytes[end] == b'.' || bytes[end] == b',') {
+    // Points and commas are counted on the way: most figures have no comma, and then none of
+    // the separator rules below need reading.
+    let (mut points, mut commas) = (0usize, 0usize);
+    while let Some(&b) = bytes.get(end) {
+        match b {
+            b'0'..=b'9' => {}
+            b'.' => points += 1,
+            b',' => commas += 1,
+            _ => break,
+        }
         end += 1;
     }
     if end == start_digits {
@@ -355,8 +374,15 @@ fn number<'a>(c: &mut Cursor<'a>) -> Result<Option<Num<'a>>, ValueError> {
     let rest: &'a str = c.rest;
     let token = &rest[..end];
     let digits = &token[start_digits..];
-    if digits.contains("..") || digits.starts_with('.') || digits.ends_with('.') || digits.matches('.').count() > 1 {
+    if points > 1 || digits.starts_with('.') || digits.ends_with('.') {
         return Err(ValueError::new("number", format!("`{token}` is not a well-formed number")));
+    }
+    if commas == 0 {
+        let Ok(plain) = token.parse::<f64>() else {
+            return Err(ValueError::new("number", format!("`{token}` is not a number")));
+        };
+        c.rest = &c.rest[end..];
+        return Ok(Some(Num { text: Cow::Borrowed(token), plain }));
     }
     if digits.starts_with(',') || digits.ends_with(',') {
         return Err(ValueError::new("number", format!("`{token}` has a stray comma")));
@@ -373,11 +399,7 @@ fn number<'a>(c: &mut Cursor<'a>) -> Result<Option<Num<'a>>, ValueError> {
     if digits.split('.').nth(1).is_some_and(|f| f.contains(',')) {
         return Err(ValueError::new("number", format!("`{token}` has a comma after the decimal point")));
     }
-    let clean: Cow<'a, str> = if token.contains(',') {
-        Cow::Owned(token.chars().filter(|&ch| ch != ',').collect())
-    } else {
-        Cow::Borrowed(token)
-    };
+    let clean: Cow<'a, str> = Cow::Owned(token.chars().filter(|&ch| ch != ',').collect());
     let Ok(plain) = clean.parse::<f64>() else {
         return Err(ValueError::new("number", format!("`{token}` is not a number")));
     };

@@ -108,6 +108,8 @@ fn normalisation_of_digits_and_separators() {
     assert!(close(q("２０４８张").point(), 2048.0));
     assert!(close(q("2,048张").point(), 2048.0));
     assert!(close(q("1,234,567").point(), 1_234_567.0));
+    assert!(close(q("1,234.5万").point(), 12_345_000.0));
+    assert!(close(q("0.506").point(), 0.506));
     assert!(close(q(" 21 天 ").point(), 21.0));
     assert!(close(q("-5张").point(), -5.0), "negative numbers parse; contracts bound them");
 }
@@ -140,6 +142,12 @@ fn malformed_values_are_errors_not_panics() {
     assert_eq!(err("数300").rule, "qualifier");
     assert_eq!(err("1.2.3").rule, "number");
     assert_eq!(err(".5").rule, "number");
+    assert_eq!(err("5.").rule, "number");
+    assert_eq!(err("5.亿").rule, "number");
+    assert_eq!(err(",5").rule, "number");
+    assert_eq!(err("5,").rule, "number");
+    assert_eq!(err("1.234,5").rule, "number");
+    assert_eq!(err("12,34").rule, "number");
 }
 
 #[test]
