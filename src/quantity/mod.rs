@@ -357,7 +357,7 @@ fn number<'a>(c: &mut Cursor<'a>) -> Result<Option<Num<'a>>, ValueError> {
     }
     let start_digits = end;
     // Points and commas are counted on the way: most figures have no comma, and then none of
-    // the separator rules below need reading.
+    // the separator rules need reading.
     let (mut points, mut commas) = (0usize, 0usize);
     while let Some(&b) = bytes.get(end) {
         match b {
@@ -377,13 +377,20 @@ fn number<'a>(c: &mut Cursor<'a>) -> Result<Option<Num<'a>>, ValueError> {
     if points > 1 || digits.starts_with('.') || digits.ends_with('.') {
         return Err(ValueError::new("number", format!("`{token}` is not a well-formed number")));
     }
-    if commas == 0 {
-        let Ok(plain) = token.parse::<f64>() else {
-            return Err(ValueError::new("number", format!("`{token}` is not a number")));
-        };
-        c.rest = &c.rest[end..];
-        return Ok(Some(Num { text: Cow::Borrowed(token), plain }));
+    if commas > 0 {
+        separators(token, digits)?;
     }
+    let clean: Cow<'a, str> =
+        if commas == 0 { Cow::Borrowed(token) } else { Cow::Owned(token.chars().filter(|&ch| ch != ',').collect()) };
+    let Ok(plain) = clean.parse::<f64>() else {
+        return Err(ValueError::new("number", format!("`{token}` is not a number")));
+    };
+    c.rest = &c.rest[end..];
+    Ok(Some(Num { text: clean, plain }))
+}
+
+/// The rules a number's commas follow: thousands separators, before the point, not at either end.
+fn separators(token: &str, digits: &str) -> Result<(), ValueError> {
     if digits.starts_with(',') || digits.ends_with(',') {
         return Err(ValueError::new("number", format!("`{token}` has a stray comma")));
     }
@@ -399,12 +406,7 @@ fn number<'a>(c: &mut Cursor<'a>) -> Result<Option<Num<'a>>, ValueError> {
     if digits.split('.').nth(1).is_some_and(|f| f.contains(',')) {
         return Err(ValueError::new("number", format!("`{token}` has a comma after the decimal point")));
     }
-    let clean: Cow<'a, str> = Cow::Owned(token.chars().filter(|&ch| ch != ',').collect());
-    let Ok(plain) = clean.parse::<f64>() else {
-        return Err(ValueError::new("number", format!("`{token}` is not a number")));
-    };
-    c.rest = &c.rest[end..];
-    Ok(Some(Num { text: clean, plain }))
+    Ok(())
 }
 
 /// Chinese digits and their values (`两` is the counting form of two).
