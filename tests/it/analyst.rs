@@ -333,7 +333,6 @@ fn the_shell_runs_statements_dot_commands_and_survives_errors() {
     let p = report_built();
     // The interactive shell, in a real terminal: an error is printed and the shell goes on.
     let term = crate::common::Terminal::baimo_shell(&p);
-    term.wait_for("baimo> ", 1);
     term.line(".tables");
     term.wait_for("marts.training_run_cost", 1);
     term.line("select 40 +");

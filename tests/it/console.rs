@@ -143,7 +143,6 @@ fn a_statement_over_its_time_limit_is_stopped() {
 fn ctrl_c_stops_the_running_statement_and_keeps_the_shell() {
     let p = built();
     let term = crate::common::Terminal::baimo_shell(&p);
-    term.wait_for("baimo> ", 1);
     term.line("select sum(i) from range(300000000000) t(i);");
     std::thread::sleep(std::time::Duration::from_millis(800));
     term.send(&["C-c"]);
@@ -159,7 +158,6 @@ fn ctrl_c_stops_the_running_statement_and_keeps_the_shell() {
 fn on_a_terminal_results_fit_the_window_and_piped_they_are_whole() {
     let p = built();
     let term = crate::common::Terminal::baimo_shell(&p);
-    term.wait_for("baimo> ", 1);
     // 200 columns wide: 30 columns of 9-digit numbers do not fit.
     let wide: Vec<String> = (0..30).map(|i| format!("{} + {i} as column_{i}", 100_000_000)).collect();
     term.line(&format!("select {} from range(3);", wide.join(", ")));
@@ -228,7 +226,6 @@ fn tab_completes_table_names_in_the_shell() {
     let p = built();
     let table: String = p.db().query_row("select table_name from duckdb_tables() where schema_name = 'marts' order by 1 limit 1", [], |r| r.get(0)).unwrap();
     let term = crate::common::Terminal::baimo_shell(&p);
-    term.wait_for("baimo> ", 1);
     // Half the table's name, then Tab: the shell writes the rest.
     let half = &table[..table.len() / 2];
     term.send(&["-l", &format!("select count(*) as n from marts.{half}")]);
@@ -255,7 +252,6 @@ fn lines_typed_while_a_statement_runs_all_run_in_order() {
     // first of them; the line editor must keep what it read past that Enter for the next line.
     let p = built();
     let term = crate::common::Terminal::baimo_shell(&p);
-    term.wait_for("baimo> ", 1);
     term.line(".timeout 1s");
     term.wait_for("baimo> ", 2);
     term.line("select sum(i) from range(300000000000) t(i);");
@@ -274,7 +270,6 @@ fn lines_typed_while_a_statement_runs_all_run_in_order() {
 fn sigterm_ends_the_shell_even_while_a_statement_runs() {
     let p = built();
     let term = crate::common::Terminal::baimo_shell(&p);
-    term.wait_for("baimo> ", 1);
     term.line("select sum(i) from range(300000000000) t(i);");
     std::thread::sleep(std::time::Duration::from_millis(500));
     // The shell's own process: its command line names the project, and it is baimo (tmux's

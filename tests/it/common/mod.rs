@@ -197,13 +197,15 @@ impl Terminal {
         Terminal { name }
     }
 
-    /// `baimo sql` on `p` in a new terminal (history kept inside the project); when the shell
-    /// leaves, the terminal shows `shell-exited-<code>`.
+    /// `baimo sql` on `p` in a new terminal (history kept inside the project), returned once it
+    /// shows its first prompt; when the shell leaves, the terminal shows `shell-exited-<code>`.
     pub fn baimo_shell(p: &Project) -> Terminal {
         let dir = p.path().display();
         let command =
             format!("HOME={dir} {} -C {dir} sql; echo shell-exited-$?; sleep 30", env!("CARGO_BIN_EXE_baimo"));
-        Terminal::start(&command)
+        let term = Terminal::start(&command);
+        term.wait_for("baimo> ", 1);
+        term
     }
 
     /// Types `keys` (tmux key names such as `Enter` and `C-c` are separate arguments).
