@@ -5,7 +5,7 @@
 use super::{cell_address, input_error, Cell, Rows};
 use crate::error::{Location, Result};
 use crate::spec::Contract;
-use calamine::{Data, Reader, Xlsx};
+use calamine::{Data, DataRef, Reader, Xlsx};
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
@@ -78,10 +78,16 @@ struct Scan {
     damaged: Option<(String, String)>,
 }
 
+impl Scan {
+    fn unsure() -> Scan {
+        Scan { merged: true, bad_shared_string: None, damaged: None }
+    }
+}
+
 fn scan(bytes: &[u8]) -> Scan {
+    use memchr::memmem;
     use std::io::Read;
-    let unsure = Scan { merged: true, bad_shared_string: None, damaged: None };
-    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return unsure };
+    let Ok(mut archive) = zip::ZipArchive::new(Cursor::new(bytes)) else { return Scan::unsure() };
     // The shared strings first, so each sheet's cells are checked as the sheet is read (no
     // copy of any sheet's XML is kept).
     let strings_part = (0..archive.len()).find(|&i| {
@@ -95,10 +101,10 @@ fn scan(bytes: &[u8]) -> Scan {
     let mut damaged = None;
     let mut xml = Vec::new();
     for i in order {
-        let Ok(mut part) = archive.by_index(i) else { return unsure };
+        let Ok(mut part) = archive.by_index(i) else { return Scan::unsure() };
         // A worksheet may live at any path the workbook's relationships give, so every XML part
         // is looked at except the styles, which hold no cells.
-        let Ok(name) = part.name().map(|n| n.to_string()) else { return unsure };
+        let Ok(name) = part.name().map(|n| n.to_string()) else { return Scan::unsure() };
         let lower = name.to_lowercase();
         if !lower.ends_with(".xml") || lower.ends_with("styles.xml") {
             continue;
@@ -109,13 +115,14 @@ fn scan(bytes: &[u8]) -> Scan {
             damaged.get_or_insert((name, e.to_string()));
             continue;
         }
-        let text = String::from_utf8_lossy(&xml);
         if Some(i) == strings_part {
-            strings = count_elements(&text, "si");
+            strings = count_elements(&String::from_utf8_lossy(&xml), "si");
             continue;
         }
-        merged |= xml.windows(9).any(|w| w == b"mergeCell");
-        if bad_shared_string.is_none() && xml.windows(5).any(|w| w == b"t=\"s\"" || w == b"t='s'") {
+        merged |= memmem::find(&xml, b"mergeCell").is_some();
+        let shared = memmem::find(&xml, b"t=\"s\"").is_some() || memmem::find(&xml, b"t='s'").is_some();
+        if bad_shared_string.is_none() && shared {
+            let text = String::from_utf8_lossy(&xml);
             bad_shared_string = shared_string_cells(&text)
                 .find(|(_, value)| !value.trim().parse::<usize>().is_ok_and(|i| i < strings))
                 .map(|(reference, value)| (name.clone(), reference.to_string(), value.to_string(), strings));
@@ -135,34 +142,48 @@ fn count_elements(xml: &str, name: &str) -> usize {
         .count()
 }
 
-/// Each shared-string cell of a worksheet's XML: its reference (`B4`) and its `<v>` text.
+/// Each shared-string cell of a worksheet's XML: its reference (`B4`) and its `<v>` text, in
+/// the order of the sheet. Driven by the `t="s"` attributes themselves (found with memchr's
+/// SIMD search), so a sheet of numbers or inline strings costs one pass and no tag parsing.
 fn shared_string_cells(xml: &str) -> impl Iterator<Item = (&str, &str)> {
-    let mut rest = xml;
-    std::iter::from_fn(move || {
-        while let Some(open) = rest.find('<') {
-            rest = &rest[open + 1..];
-            let end = rest.find('>')?;
-            let tag = &rest[..end];
-            let local = tag.split_once(':').filter(|(p, _)| !p.contains([' ', '/'])).map_or(tag, |(_, t)| t);
-            let is_cell = local.starts_with("c ") && !tag.ends_with('/');
-            if !is_cell || !(tag.contains("t=\"s\"") || tag.contains("t='s'")) {
-                continue;
-            }
-            let reference = attribute(tag, "r").unwrap_or_default();
-            let body = &rest[end + 1..];
-            let close = body.find("</").map(|i| &body[..i]);
-            // The value: the text of the first child (`<v>…</v>`), whatever its prefix.
-            let value = body
-                .find('>')
-                .filter(|i| {
-                    body[..*i].trim_start_matches('<').trim_start_matches(|c: char| c != 'v' && c != '>').starts_with('v')
-                })
-                .and_then(|i| body[i + 1..].find('<').map(|j| &body[i + 1..i + 1 + j]))
-                .or(close)
-                .unwrap_or_default();
-            return Some((reference, value));
+    use memchr::memmem;
+    let bytes = xml.as_bytes();
+    let mut double = memmem::find_iter(bytes, b"t=\"s\"").peekable();
+    let mut single = memmem::find_iter(bytes, b"t='s'").peekable();
+    let hits = std::iter::from_fn(move || match (double.peek(), single.peek()) {
+        (Some(d), Some(s)) if s < d => single.next(),
+        (Some(_), _) => double.next(),
+        (None, _) => single.next(),
+    });
+    hits.filter_map(move |at| {
+        // The attribute `t`, not the end of another's name (`fmt="s"`), inside a tag: the last
+        // `<` before it opens the tag (XML allows no `<` in an attribute value) and no `>` lies
+        // between.
+        if !bytes.get(at.checked_sub(1)?).is_some_and(u8::is_ascii_whitespace) {
+            return None;
         }
-        None
+        let open = memchr::memrchr(b'<', &bytes[..at])?;
+        if memchr::memchr(b'>', &bytes[open..at]).is_some() {
+            return None;
+        }
+        let end = at + memchr::memchr(b'>', &bytes[at..])?;
+        let tag = &xml[open + 1..end];
+        let local = tag.split_once(':').filter(|(p, _)| !p.contains([' ', '/'])).map_or(tag, |(_, t)| t);
+        let is_cell = local.strip_prefix('c').is_some_and(|rest| rest.starts_with(|c: char| c.is_ascii_whitespace()));
+        if !is_cell || tag.ends_with('/') {
+            return None;
+        }
+        let reference = attribute(tag, "r").unwrap_or_default();
+        let body = &xml[end + 1..];
+        let close = body.find("</").map(|i| &body[..i]);
+        // The value: the text of the first child (`<v>…</v>`), whatever its prefix.
+        let value = body
+            .find('>')
+            .filter(|i| body[..*i].trim_start_matches('<').trim_start_matches(|c: char| c != 'v' && c != '>').starts_with('v'))
+            .and_then(|i| body[i + 1..].find('<').map(|j| &body[i + 1..i + 1 + j]))
+            .or(close)
+            .unwrap_or_default();
+        Some((reference, value))
     })
 }
 
@@ -209,7 +230,14 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
     let loc = |sheet: Option<String>, cell: Option<String>| Location { file: file.clone(), sheet, cell, line: None };
     refuse_ole(&bytes, &loc(None, None))?;
     check_sizes(&bytes, &loc(None, None))?;
-    let scanned = scan(&bytes);
+    // The scan for damage runs on a second thread while calamine reads the sheet: each
+    // inflates the sheet's XML on its own, and the scan's findings are waited for (and win over
+    // whatever calamine made of the damaged part) before any cell is handed on.
+    let (scanned, read) = std::thread::scope(|s| {
+        let scanning = s.spawn(|| scan(&bytes));
+        let read = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| read_cells(&sheet, &bytes, &loc)));
+        (scanning.join().unwrap_or_else(|_| Scan::unsure()), read)
+    });
     if let Some((part, why)) = scanned.damaged {
         return Err(input_error(
             loc(None, None),
@@ -229,55 +257,11 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
             Some(value),
         ));
     }
-    let merged = scanned.merged;
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
-        .map_err(|e| input_error(loc(None, None), "xlsx", format!("not a readable xlsx workbook: {e}"), None))?;
-    let names = book.sheet_names();
-    if !names.iter().any(|n| *n == sheet) {
-        return Err(input_error(
-            loc(Some(sheet.clone()), None),
-            "sheet",
-            format!("the workbook has no sheet `{sheet}`"),
-            Some(names.join(", ")),
-        ));
-    }
-    // Cells are streamed one by one and kept sparse: a far-away cell or a lying <dimension>
-    // cannot make us allocate the whole rectangle.
-    let mut rows: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
-    {
-        let mut reader = book.worksheet_cells_reader(&sheet).map_err(|e| {
-            input_error(loc(Some(sheet.clone()), None), "xlsx", format!("cannot read the sheet: {e}"), None)
-        })?;
-        let mut count = 0u64;
-        loop {
-            let next = reader.next_cell().map_err(|e| {
-                input_error(loc(Some(sheet.clone()), None), "xlsx", format!("cannot read the sheet: {e}"), None)
-            })?;
-            let Some(c) = next else { break };
-            let (r, col) = c.get_position();
-            let value = cell(&Data::from(c.get_value().clone()));
-            if value == Cell::Empty {
-                continue;
-            }
-            count += 1;
-            if count > MAX_CELLS || col >= MAX_COLUMNS {
-                return Err(input_error(
-                    loc(Some(sheet.clone()), Some(cell_address(col, r + 1))),
-                    "sheet_size",
-                    format!("the sheet holds more than {MAX_CELLS} cells or a column past {MAX_COLUMNS}"),
-                    None,
-                ));
-            }
-            let row = rows.entry(r + 1).or_default();
-            if row.len() <= col as usize {
-                row.resize(col as usize + 1, Cell::Empty);
-            }
-            row[col as usize] = value;
-        }
-    }
+    // A panic of calamine's goes on to `read`, which turns it into an input error.
+    let (mut book, mut rows) = read.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     // Merged regions: copy the top-left cell into the rest of the region. calamine finds them
     // by parsing the sheet's XML a second time, so that is skipped when no sheet has any.
-    let regions = if merged { book.merge_cells_by_sheet_name(&sheet).ok() } else { None };
+    let regions = if scanned.merged { book.merge_cells_by_sheet_name(&sheet).ok() } else { None };
     if let Some(regions) = regions {
         for dims in regions {
             let (r0, c0) = dims.start;
@@ -305,6 +289,98 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
     }
     let rows: Vec<(u32, Vec<Cell>)> = rows.into_iter().collect();
     Ok(rows)
+}
+
+/// The workbook opened by calamine and the sheet's non-empty cells by row number (1-based).
+/// Cells are streamed one by one and kept sparse: a far-away cell or a lying `<dimension>`
+/// cannot make us allocate the whole rectangle.
+fn read_cells<'b>(
+    sheet: &str,
+    bytes: &'b [u8],
+    loc: &dyn Fn(Option<String>, Option<String>) -> Location,
+) -> Result<(Xlsx<Cursor<&'b [u8]>>, BTreeMap<u32, Vec<Cell>>)> {
+    let unreadable = |e: &dyn std::fmt::Display| {
+        input_error(loc(Some(sheet.to_string()), None), "xlsx", format!("cannot read the sheet: {e}"), None)
+    };
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes))
+        .map_err(|e| input_error(loc(None, None), "xlsx", format!("not a readable xlsx workbook: {e}"), None))?;
+    let names = book.sheet_names();
+    if !names.iter().any(|n| n == sheet) {
+        return Err(input_error(
+            loc(Some(sheet.to_string()), None),
+            "sheet",
+            format!("the workbook has no sheet `{sheet}`"),
+            Some(names.join(", ")),
+        ));
+    }
+    let mut rows: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
+    {
+        let mut reader = book.worksheet_cells_reader(sheet).map_err(|e| unreadable(&e))?;
+        let mut count = 0u64;
+        // The row being filled: cells come in row order, so the map is touched once a row.
+        let mut current: Option<(u32, Vec<Cell>)> = None;
+        while let Some(c) = reader.next_cell().map_err(|e| unreadable(&e))? {
+            let (r, col) = c.get_position();
+            let value = cell_ref(c.get_value());
+            if value == Cell::Empty {
+                continue;
+            }
+            count += 1;
+            if count > MAX_CELLS || col >= MAX_COLUMNS {
+                return Err(input_error(
+                    loc(Some(sheet.to_string()), Some(cell_address(col, r + 1))),
+                    "sheet_size",
+                    format!("the sheet holds more than {MAX_CELLS} cells or a column past {MAX_COLUMNS}"),
+                    None,
+                ));
+            }
+            if current.as_ref().is_none_or(|(n, _)| *n != r + 1) {
+                if let Some((n, cells)) = current.take() {
+                    put_row(&mut rows, n, cells);
+                }
+                current = Some((r + 1, Vec::new()));
+            }
+            let Some((_, row)) = current.as_mut() else { continue };
+            if row.len() <= col as usize {
+                row.resize(col as usize + 1, Cell::Empty);
+            }
+            row[col as usize] = value;
+        }
+        if let Some((n, cells)) = current {
+            put_row(&mut rows, n, cells);
+        }
+    }
+    Ok((book, rows))
+}
+
+/// Files a row's cells under its number; a row the sheet's XML gives twice keeps both halves
+/// (the later cell wins where both have one, as when each cell was filed on its own).
+fn put_row(rows: &mut BTreeMap<u32, Vec<Cell>>, n: u32, cells: Vec<Cell>) {
+    let row = rows.entry(n).or_default();
+    if row.is_empty() {
+        *row = cells;
+        return;
+    }
+    if row.len() < cells.len() {
+        row.resize(cells.len(), Cell::Empty);
+    }
+    for (i, c) in cells.into_iter().enumerate() {
+        if c != Cell::Empty {
+            row[i] = c;
+        }
+    }
+}
+
+/// A streamed cell's value: text read straight from calamine's borrowed or owned string (no
+/// copy into a `Data` first); the rarer kinds through [`cell`].
+fn cell_ref(value: &DataRef) -> Cell {
+    match value {
+        DataRef::Empty => Cell::Empty,
+        DataRef::SharedString(s) => Cell::Text((*s).into()),
+        DataRef::String(s) => Cell::Text(s.as_str().into()),
+        DataRef::Int(i) => Cell::Text(compact_str::ToCompactString::to_compact_string(i)),
+        other => cell(&Data::from(other.clone())),
+    }
 }
 
 fn cell(data: &Data) -> Cell {
@@ -382,10 +458,10 @@ mod tests {
     /// number of decimals (which dropped digits and turned 1e-13 into 0).
     #[test]
     fn shared_string_cells_are_found_with_their_values() {
-        let xml = r#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>x</t></is></c><c r="C1" t="s"><v>-1</v></c><c r="D1" s="2"/><x:c r="E1" t="s"><x:v>abc</x:v></x:c></row></sheetData>"#;
+        let xml = r#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>x</t></is></c><c r="C1" t="s"><v>-1</v></c><c r="D1" s="2"/><x:c r="E1" t="s"><x:v>abc</x:v></x:c><c r="F1" fmt="s"><v>-2</v></c><c r="G1" t="inlineStr"><is><t>a t="s"</t></is></c><c r="H1" t='s'><v>7</v></c></row></sheetData>"#;
         assert_eq!(
             shared_string_cells(xml).collect::<Vec<_>>(),
-            [("A1", "0"), ("C1", "-1"), ("E1", "abc")]
+            [("A1", "0"), ("C1", "-1"), ("E1", "abc"), ("H1", "7")]
         );
         assert_eq!(count_elements("<sst><si><t>a</t></si><si><t>b</t></si><x:si/></sst>", "si"), 3);
     }
