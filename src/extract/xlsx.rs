@@ -70,12 +70,23 @@ struct Scan {
     /// Whether any part mentions merged cells (`<mergeCell …>`): decompressing is far cheaper
     /// than calamine's second XML pass for them; when in doubt, the answer is yes.
     merged: bool,
-    /// A shared-string cell (`t="s"`) whose value is not an index into the shared-string table:
-    /// (part, cell reference, the value found, the table's size). calamine reads `-1`, `abc` or
-    /// `1.5` as string 0, which would stage the header's text (or any other string) in its place.
-    bad_shared_string: Option<(String, String, String, usize)>,
+    /// A shared-string cell (`t="s"`) whose value is not an index into the shared-string table.
+    /// calamine reads `-1`, `abc` or `1.5` as string 0, which would stage the header's text (or
+    /// any other string) in its place.
+    bad_shared_string: Option<BadSharedString>,
     /// A part that does not decompress (a bad checksum, a truncated stream): (part, why).
     damaged: Option<(String, String)>,
+}
+
+struct BadSharedString {
+    /// The worksheet part (`xl/worksheets/sheet2.xml`) and the sheet the workbook names it, when
+    /// its relationships say.
+    part: String,
+    sheet: Option<String>,
+    /// The cell reference (`B4`), the value found and the shared-string table's size.
+    reference: String,
+    value: String,
+    strings: usize,
 }
 
 impl Scan {
@@ -125,10 +136,65 @@ fn scan(bytes: &[u8]) -> Scan {
             let text = String::from_utf8_lossy(&xml);
             bad_shared_string = shared_string_cells(&text)
                 .find(|(_, value)| !value.trim().parse::<usize>().is_ok_and(|i| i < strings))
-                .map(|(reference, value)| (name.clone(), reference.to_string(), value.to_string(), strings));
+                .map(|(reference, value)| BadSharedString {
+                    part: name.clone(),
+                    sheet: None,
+                    reference: reference.to_string(),
+                    value: value.to_string(),
+                    strings,
+                });
         }
     }
+    if let Some(bad) = &mut bad_shared_string {
+        bad.sheet = sheet_of_part(&mut archive, &bad.part);
+    }
     Scan { merged, bad_shared_string, damaged }
+}
+
+/// The name the workbook gives the worksheet stored in `part`: `<sheet name=… r:id=…>` in the
+/// workbook part, and that id's `Target` in the workbook's relationships (relative to the
+/// workbook's folder, or absolute from the package root). None when either is missing.
+fn sheet_of_part(archive: &mut zip::ZipArchive<Cursor<&[u8]>>, part: &str) -> Option<String> {
+    use std::io::Read;
+    let mut read = |name: &str| -> Option<String> {
+        let index = archive.index_for_name(name)?;
+        let mut text = String::new();
+        archive.by_index(index).ok()?.read_to_string(&mut text).ok()?;
+        Some(text)
+    };
+    let workbook_part = "xl/workbook.xml";
+    let (workbook, rels) = (read(workbook_part)?, read("xl/_rels/workbook.xml.rels")?);
+    let folder = workbook_part.rsplit_once('/').map_or("", |(dir, _)| dir);
+    let id = tags(&rels, "Relationship").find_map(|tag| {
+        let target = attribute(tag, "Target")?;
+        let full = match target.strip_prefix('/') {
+            Some(absolute) => absolute.to_string(),
+            None => format!("{folder}/{target}"),
+        };
+        full.eq_ignore_ascii_case(part).then(|| attribute(tag, "Id")).flatten()
+    })?;
+    let name = tags(&workbook, "sheet").find_map(|tag| {
+        let sheet_id = attribute(tag, "r:id").or_else(|| {
+            // The relationships namespace under another prefix: any `…:id` attribute.
+            tag.split_whitespace().find_map(|a| a.split_once(":id=").map(|(_, v)| v.trim_matches(['"', '\'', '/'])))
+        })?;
+        (sheet_id == id).then(|| attribute(tag, "name").map(unescape)).flatten()
+    });
+    name
+}
+
+/// The text of each `<name …>` tag (any namespace prefix), without its brackets.
+fn tags<'a>(xml: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> {
+    xml.split('<').filter_map(move |chunk| {
+        let tag = chunk.split('>').next()?;
+        let local = tag.split_once(':').filter(|(p, _)| !p.contains([' ', '/'])).map_or(tag, |(_, t)| t);
+        local.strip_prefix(name).filter(|rest| rest.starts_with(|c: char| c.is_ascii_whitespace())).map(|_| tag)
+    })
+}
+
+/// An attribute value as the workbook means it: XML's five named entities replaced.
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&apos;", "'").replace("&amp;", "&")
 }
 
 /// How many `<name>` elements (any namespace prefix) the XML holds.
@@ -246,9 +312,11 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
             None,
         ));
     }
-    if let Some((part, reference, value, strings)) = scanned.bad_shared_string {
+    if let Some(BadSharedString { part, sheet: found_in, reference, value, strings }) = scanned.bad_shared_string {
+        // The sheet the cell is in, which need not be the contract's (the workbook is damaged
+        // either way); the part alone when the workbook does not say which sheet it is.
         return Err(input_error(
-            loc(Some(sheet.clone()), Some(reference)),
+            loc(found_in, Some(reference)),
             "xlsx_shared_string",
             format!(
                 "the cell refers to shared string `{value}` (in part {part}), which is not an index into the workbook's {}: the workbook is damaged",
