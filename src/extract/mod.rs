@@ -256,8 +256,9 @@ pub(crate) fn open_input(contract: &Contract) -> Result<std::fs::File> {
     #[cfg(target_os = "linux")]
     {
         use std::os::fd::AsRawFd;
-        let depth = Path::new(&contract.file).components().count();
-        let root = contract.file_path.ancestors().nth(depth).and_then(|r| r.canonicalize().ok());
+        // The root the contract was loaded from, not one counted back from `file` (whose `./`
+        // would have made it `/`, and so any file inside).
+        let root = contract.root.canonicalize().ok();
         let real = std::fs::read_link(format!("/proc/self/fd/{}", file.as_raw_fd())).ok();
         if let (Some(root), Some(real)) = (root, real) {
             if !real.starts_with(&root) {
@@ -425,7 +426,37 @@ fn header_text(text: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::cell_address;
+    use super::{cell_address, open_input};
+    use crate::spec::Contract;
+
+    /// A raw file swapped for a symlink to outside the project after the contract was loaded is
+    /// refused when opened, however the contract spells its path (`./raw/…` once made the
+    /// project root `/`, which every file lies inside).
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_file_swapped_for_a_link_outside_is_refused_when_opened() {
+        let project = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let outside = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let root = project.path();
+        std::fs::create_dir_all(root.join("raw")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::create_dir_all(root.join("pipelines/sources")).unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(root.join("raw/a.csv"), "id\n1\n").unwrap_or_else(|e| panic!("{e}"));
+        std::fs::write(outside.path().join("secret.csv"), "id\n2\n").unwrap_or_else(|e| panic!("{e}"));
+        for file in ["raw/a.csv", "./raw/a.csv", "raw/./a.csv"] {
+            let toml = root.join("pipelines/sources/a.toml");
+            let spec = format!("description = \"a\"\nref = \"r\"\nfile = \"{file}\"\n\n[[columns]]\nname = \"id\"\ntype = \"integer\"\n");
+            std::fs::write(&toml, spec).unwrap_or_else(|e| panic!("{e}"));
+            std::fs::write(root.join("raw/a.csv"), "id\n1\n").unwrap_or_else(|e| panic!("{e}"));
+            let contract = Contract::load(root, &toml).unwrap_or_else(|e| panic!("{file}: {e}"));
+            assert!(open_input(&contract).is_ok(), "{file}: the file inside the project opens");
+            std::fs::remove_file(root.join("raw/a.csv")).unwrap_or_else(|e| panic!("{e}"));
+            std::os::unix::fs::symlink(outside.path().join("secret.csv"), root.join("raw/a.csv"))
+                .unwrap_or_else(|e| panic!("{e}"));
+            let refused = open_input(&contract).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(refused.contains("outside the project"), "{file}: the swapped link was read ({refused:?})");
+            std::fs::remove_file(root.join("raw/a.csv")).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
 
     #[test]
     fn addresses() {

@@ -18,6 +18,9 @@ pub struct Contract {
     /// The raw file resolved inside the project.
     #[serde(skip)]
     pub file_path: PathBuf,
+    /// The project root `file` was resolved against: an opened file must still lie inside it.
+    #[serde(skip)]
+    pub root: PathBuf,
 
     pub description: String,
     /// The report section the data comes from.
@@ -226,6 +229,7 @@ impl Contract {
         c.path = display;
         check_identifier(&c.name, "source name (the file name)", &loc)?;
         c.file_path = resolve_in_project(root, &c.file, &loc)?;
+        c.root = root.to_path_buf();
         c.check(&loc).map_err(|e| with_column_line(e, path))?;
         Ok(c)
     }
