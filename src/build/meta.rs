@@ -179,6 +179,36 @@ pub fn write_changes(conn: &Connection, run_id: &str, changes: &[Change]) -> Res
     app.flush().map_err(Error::duckdb("meta.changes"))
 }
 
+/// The run that made a warehouse, as its own `meta.runs` records it.
+pub struct MadeBy {
+    pub id: String,
+    pub finished_at: String,
+    pub rows_loaded: i64,
+    pub rows_rejected: i64,
+    /// The inputs' fingerprint (sha256 over every part).
+    pub fingerprint: Option<String>,
+}
+
+/// The run that made the warehouse open on `conn`: the last successful run of its `meta.runs`
+/// (a build writes the history up to and including itself). Not the run log beside the file,
+/// which goes on after it and may describe a newer file than the one open. None for a warehouse
+/// without the table.
+pub fn made_by(conn: &Connection) -> Result<Option<MadeBy>> {
+    let sql = "select id, finished_at::varchar, rows_loaded, rows_rejected, fingerprint from meta.runs \
+               where status = 'success' order by finished_at desc, id desc limit 1";
+    let Ok(mut stmt) = conn.prepare(sql) else { return Ok(None) };
+    let mut rows = stmt.query([]).map_err(Error::duckdb("reading meta.runs"))?;
+    let Some(r) = rows.next().map_err(Error::duckdb("reading meta.runs"))? else { return Ok(None) };
+    let read = |e| Error::duckdb("reading meta.runs")(e);
+    Ok(Some(MadeBy {
+        id: r.get(0).map_err(read)?,
+        finished_at: r.get::<_, Option<String>>(1).map_err(read)?.unwrap_or_default(),
+        rows_loaded: r.get::<_, Option<i64>>(2).map_err(read)?.unwrap_or(0),
+        rows_rejected: r.get::<_, Option<i64>>(3).map_err(read)?.unwrap_or(0),
+        fingerprint: r.get(4).map_err(read)?,
+    }))
+}
+
 pub fn write_runs(conn: &Connection, runs: &[RunRecord]) -> Result<()> {
     // A run logged twice (a retried append) keeps its last record.
     let mut last: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();

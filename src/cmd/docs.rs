@@ -9,7 +9,6 @@
 use crate::project::Project;
 use super::sql::open_read_only;
 use crate::error::{Error, Result};
-use crate::build::publish;
 use crate::project::Paths;
 use crate::render::{self, TextTable};
 use std::fmt::Write as _;
@@ -28,7 +27,7 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
     let conn = open_read_only(root)?;
     let paths = Paths::new(root);
     let out = out.map(Path::to_path_buf).unwrap_or_else(|| paths.dir.join("docs"));
-    let doc = document(&project, &conn, &paths)?;
+    let doc = document(&project, &conn)?;
     std::fs::create_dir_all(&out).map_err(Error::io(&out))?;
     let md_path = out.join("index.md");
     std::fs::write(&md_path, markdown(&doc)).map_err(Error::io(&md_path))?;
@@ -40,11 +39,11 @@ pub fn run(root: &Path, out: Option<&Path>) -> Result<()> {
 
 /// The data dictionary of the warehouse open on `conn`, as blocks (`baimo docs` writes them as
 /// Markdown and HTML; `baimo serve` shows them at /docs).
-pub fn document(project: &Project, conn: &duckdb::Connection, paths: &Paths) -> Result<Vec<Block>> {
+pub fn document(project: &Project, conn: &duckdb::Connection) -> Result<Vec<Block>> {
     let mut doc = Vec::new();
 
     doc.push(Block::Heading(1, "baimo data dictionary".into(), "top".into()));
-    let last = publish::last_success(&paths)?;
+    let last = crate::build::meta::made_by(conn)?;
     doc.push(Block::Para(match &last {
         Some(r) => format!(
             "Generated from warehouse/baimo.duckdb, run {} (finished {}; {} rows loaded, {} rejected).",

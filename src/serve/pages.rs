@@ -155,7 +155,7 @@ pub(crate) fn render(app: &App, g: &Generation, ask: &Ask) -> Page {
         "/claims" => claims(g, ask),
         "/sql" => sql(app, g, ask),
         "/search" => search(g, ask),
-        "/docs" => docs(app, g, ask),
+        "/docs" => docs(g, ask),
         "/lineage" if ask.format == Format::Svg => {
             Ok(Rendered::new("image/svg+xml", super::lineage::svg(&g.project, &g.catalog).into_bytes()))
         }
@@ -1244,7 +1244,7 @@ fn highlight(text: &str, needle: &str) -> Markup {
 // ---------------------------------------------------------------------------------------------
 // Docs and runs
 
-fn docs(app: &App, g: &Generation, ask: &Ask) -> Page {
+fn docs(g: &Generation, ask: &Ask) -> Page {
     if ask.format == Format::Json {
         let tables: Vec<Value> = g
             .catalog
@@ -1260,7 +1260,7 @@ fn docs(app: &App, g: &Generation, ask: &Ask) -> Page {
             .collect();
         return Ok(json_page(&json!({ "tables": tables })));
     }
-    let mut blocks = crate::cmd::docs::document(&g.project, &*g.lease()?, &app.paths)?;
+    let mut blocks = crate::cmd::docs::document(&g.project, &*g.lease()?)?;
     // The page has its own title: the document's is not repeated under it.
     blocks.retain(|b| !matches!(b, crate::cmd::docs::Block::Heading(1, _, _)));
     let svg = super::lineage::svg(&g.project, &g.catalog);

@@ -109,6 +109,35 @@ fn docs_describe_every_table() {
     assert!(html.starts_with("<!doctype html>") && !html.contains("<script"));
 }
 
+/// Export's manifest and the data dictionary name the run that made the file they read, from the
+/// file's own `meta.runs`: a run log that went on after it (here a newer successful run appended
+/// by hand, as when the log describes a file other than the one in place) does not relabel it.
+#[test]
+fn export_and_docs_name_the_run_that_made_the_file() {
+    let p = Project::built("good");
+    let made: String = p
+        .db()
+        .query_row("select id from meta.runs where status = 'success' order by finished_at desc limit 1", [], |r| r.get(0))
+        .expect("the run in the file");
+    let log = p.read("warehouse/runs.jsonl");
+    let newer = log.lines().last().expect("a run logged").replace(&made, "20991231T000000.000Z-1");
+    assert!(newer.contains("20991231T000000.000Z-1") && log.ends_with('\n'));
+    p.write("warehouse/runs.jsonl", &format!("{log}{newer}\n"));
+
+    let out = p.file("exports");
+    let run = p.baimo(&["export", "--format", "csv", "--out", out.to_str().expect("utf-8 path")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let manifest: serde_json::Value = serde_json::from_str(&p.read("exports/manifest.json")).expect("manifest");
+    assert_eq!(manifest["run_id"].as_str(), Some(made.as_str()), "{manifest}");
+    let tables = manifest["tables"].as_array().expect("tables");
+    assert!(!tables.is_empty() && tables.iter().all(|t| t["run_id"].as_str() == Some(made.as_str())), "{manifest}");
+
+    let run = p.baimo(&["docs"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let md = p.read("warehouse/docs/index.md");
+    assert!(md.contains(&format!("run {made} ")) && !md.contains("20991231T000000.000Z-1"), "{}", crate::common::head(&md, 5));
+}
+
 #[test]
 fn export_round_trips_through_duckdb() {
     let p = report_built();

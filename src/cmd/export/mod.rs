@@ -121,8 +121,9 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     // other files or write elsewhere, and cannot lift the limit.
     let out_dir = req.out.canonicalize().map_err(Error::io(&req.out))?;
     confine(&conn, &out_dir)?;
-    let last = publish::last_success(&paths)?;
-    let run_id = last.as_ref().map(|r| r.id.clone());
+    // The run that made the file being exported, from the file itself.
+    let made_by = crate::build::meta::made_by(&conn)?;
+    let run_id = made_by.as_ref().map(|r| r.id.clone());
     let exported_at = publish::now();
     let mut exported = match req.format {
         ExportFormat::Xlsx => export_workbook(&conn, &jobs, &out_dir, req.query.as_ref().map(|_| req.name.as_str()))?,
@@ -155,7 +156,7 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
         exported_at,
         warehouse: paths.published.display().to_string(),
         run_id,
-        fingerprint: last.and_then(|r| r.fingerprint.map(|f| f.total)),
+        fingerprint: made_by.and_then(|r| r.fingerprint),
         format: req.format.ext().to_string(),
         tables: exported,
     };
