@@ -97,10 +97,18 @@ pub(crate) struct App {
     /// Held while a new generation is opened, so a publish seen by many requests at once is
     /// opened once.
     opening: Mutex<()>,
+    /// The published file that last failed to open, and when: it is tried again after
+    /// [`RETRY_FAILED_OPEN`], not by every request (each try loads the project, opens DuckDB
+    /// and logs a warning).
+    failed: Mutex<Option<(FileId, Instant)>>,
     /// Pages rendered at once, and SQL-page queries run at once.
     page_workers: Arc<tokio::sync::Semaphore>,
     sql_workers: Arc<tokio::sync::Semaphore>,
 }
+
+/// How long a published file that failed to open is left alone before it is tried again (a new
+/// publish, a different file, is tried at once).
+const RETRY_FAILED_OPEN: Duration = Duration::from_secs(10);
 
 /// The identity of a file on disk; a publish (rename) changes the inode, a rewrite the size or
 /// modification time.
@@ -156,6 +164,7 @@ impl App {
             options,
             current: Mutex::new(Arc::new(generation)),
             opening: Mutex::new(()),
+            failed: Mutex::new(None),
             page_workers: Arc::new(tokio::sync::Semaphore::new(2 * cores)),
             sql_workers: Arc::new(tokio::sync::Semaphore::new(cores)),
         })
@@ -182,6 +191,9 @@ impl App {
         if id == current.id {
             return current;
         }
+        if lock(&self.failed).as_ref().is_some_and(|(failed, at)| *failed == id && at.elapsed() < RETRY_FAILED_OPEN) {
+            return current;
+        }
         // The project may have changed with the file; if it no longer loads, the old one still
         // describes what the old models built.
         let project = match Project::load(&self.root) {
@@ -196,10 +208,15 @@ impl App {
                 let next = Arc::new(next);
                 tracing::info!("serving the newly published {}", self.paths.published.display());
                 *lock(&self.current) = next.clone();
+                *lock(&self.failed) = None;
                 next
             }
             Err(e) => {
-                tracing::warn!("still serving the file opened before: {e}");
+                tracing::warn!(
+                    "still serving the file opened before: {e} (tried again in {} s, or when the file changes)",
+                    RETRY_FAILED_OPEN.as_secs()
+                );
+                *lock(&self.failed) = Some((id, Instant::now()));
                 current
             }
         }

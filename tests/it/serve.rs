@@ -440,6 +440,32 @@ fn a_publish_during_requests_is_served_without_a_restart() {
     assert!(after["rows"].to_string().contains("140亿元"), "{}", after["rows"]);
 }
 
+/// A published file that cannot be opened (here bytes that are not a DuckDB file, renamed into
+/// place as a publish would be) leaves the file opened before in service, and is tried once,
+/// not by every request: one warning for twenty requests.
+#[test]
+fn a_file_that_cannot_be_opened_is_tried_once_and_the_old_one_served() {
+    let p = Project::built("good");
+    let s = Server::start(&p, &[]);
+    let before = s.get("/t/staging.market.json?id=market.size.2023").ok("before").json();
+    p.write("warehouse/next.duckdb", "not a DuckDB file");
+    std::fs::rename(p.file("warehouse/next.duckdb"), p.warehouse()).expect("publish the damaged file");
+    for i in 0..20 {
+        let r = s.get("/t/staging.market.json?id=market.size.2023");
+        assert_eq!(r.status, 200, "request {i}: {}", r.text());
+        assert_eq!(r.json()["rows"], before["rows"], "request {i} served something else");
+    }
+    std::thread::sleep(Duration::from_millis(200));
+    let warnings: Vec<String> = s.log_lines().into_iter().filter(|l| l.contains("still serving the file opened before")).collect();
+    assert_eq!(warnings.len(), 1, "{warnings:#?}");
+    // The next publish is a different file: opened at once, not after the wait.
+    p.edit("raw/market.csv", "132.3亿元", "140亿元");
+    let run = p.baimo(&["build"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let after = s.get("/t/staging.market.json?id=market.size.2023").ok("after").json();
+    assert!(after["rows"].to_string().contains("140亿元"), "{}", after["rows"]);
+}
+
 #[test]
 fn report_text_comes_back_escaped() {
     let p = Project::new("good");
