@@ -459,6 +459,18 @@ mod tests {
     }
 
     #[test]
+    fn blank_cells_are_empty_or_whitespace_of_any_kind() {
+        use super::Cell;
+        for blank in ["", " ", "\t\r\n", "\u{0B}", "\u{0C}", "\u{3000}", " \u{00A0} "] {
+            assert!(Cell::Text(blank.into()).is_blank(), "{blank:?}");
+        }
+        for text in ["a", " a", "\u{3000}中", "中", "-", "\u{7F}", "0"] {
+            assert!(!Cell::Text(text.into()).is_blank(), "{text:?}");
+        }
+        assert!(Cell::Empty.is_blank() && !Cell::Error("#DIV/0!".into()).is_blank());
+    }
+
+    #[test]
     fn addresses() {
         assert_eq!(cell_address(0, 1), "A1");
         assert_eq!(cell_address(25, 3), "Z3");
