@@ -90,7 +90,15 @@ fn main() {
     let raw_mb = dir_mb(&work.path().join("raw"));
     // The rows the report project's build loaded, as its last run recorded them.
     let loaded = Command::new(baimo())
-        .args(["-C", dir, "-q", "sql", "--format", "csv", "select rows_loaded from meta.runs order by finished_at desc limit 1"])
+        .args([
+            "-C",
+            dir,
+            "-q",
+            "sql",
+            "--format",
+            "csv",
+            "select rows_loaded from meta.runs order by finished_at desc limit 1",
+        ])
         .output()
         .ok()
         .and_then(|o| String::from_utf8_lossy(&o.stdout).lines().nth(1).and_then(|l| l.trim().parse::<u64>().ok()))
@@ -185,7 +193,10 @@ fn main() {
             .expect("staged columns to parquet");
         let start = Instant::now();
         floor
-            .execute_batch(&format!("create table stored as select * from read_parquet('{}'); checkpoint", parquet.display()))
+            .execute_batch(&format!(
+                "create table stored as select * from read_parquet('{}'); checkpoint",
+                parquet.display()
+            ))
             .expect("store");
         let store = start.elapsed().as_secs_f64();
         let staged: u64 = floor.query_row("select count(*) from stored", [], |r| r.get(0)).expect("count");
@@ -327,7 +338,14 @@ fn serve_bench(dir: &str) -> (Vec<ServeRow>, Option<f64>, usize) {
     let rowids: Vec<i64> = listing["rowids"].as_array().expect("rowids").iter().filter_map(|v| v.as_i64()).collect();
     let kinds: Vec<(&'static str, Vec<String>)> = vec![
         ("home", vec!["/".into()]),
-        ("table", vec!["/t/staging.market_facts".into(), "/t/marts.training_run_cost?_sort=gpus&_desc=1".into(), "/t/staging.compute_facts?metric=price".into()]),
+        (
+            "table",
+            vec![
+                "/t/staging.market_facts".into(),
+                "/t/marts.training_run_cost?_sort=gpus&_desc=1".into(),
+                "/t/staging.compute_facts?metric=price".into(),
+            ],
+        ),
         ("row", rowids.iter().map(|r| format!("/t/staging.market_facts/{r}")).collect()),
         ("row, uncached", vec![]),
         ("search", vec!["/search?q=%E6%99%BA%E8%B0%B1".into(), "/search?q=GPU".into()]),
@@ -344,13 +362,19 @@ fn serve_bench(dir: &str) -> (Vec<ServeRow>, Option<f64>, usize) {
             }
         }
     }
-    let uncached: Vec<(usize, String)> =
-        rowids.iter().enumerate().take(10).map(|(i, r)| (3, format!("/t/staging.market_facts/{r}?_nocache={i}-"))).collect();
+    let uncached: Vec<(usize, String)> = rowids
+        .iter()
+        .enumerate()
+        .take(10)
+        .map(|(i, r)| (3, format!("/t/staging.market_facts/{r}?_nocache={i}-")))
+        .collect();
     let mut samples = load(&address, &mix, clients, seconds);
     samples.extend(load(&address, &uncached, clients, seconds.div_ceil(2)));
     let rss = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map(|kb| kb / 1024.0);
     // SAFETY: kill(2) on our own child.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
@@ -362,7 +386,10 @@ fn serve_bench(dir: &str) -> (Vec<ServeRow>, Option<f64>, usize) {
         let mut t: Vec<f64> = (0..10)
             .map(|_| {
                 let s = Instant::now();
-                let out = Command::new(baimo()).args(["-C", dir, "-q", "sql", "--format", "csv", sql]).output().expect("baimo sql");
+                let out = Command::new(baimo())
+                    .args(["-C", dir, "-q", "sql", "--format", "csv", sql])
+                    .output()
+                    .expect("baimo sql");
                 assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
                 s.elapsed().as_secs_f64()
             })

@@ -158,7 +158,8 @@ pub fn contract_checks(contract: &Contract) -> Result<Vec<Check>> {
         }
     }
     for col in &contract.columns {
-        let target = crate::spec::staged::staged_columns(col).into_iter().next().map_or(col.name.clone(), |(n, _, _)| n);
+        let target =
+            crate::spec::staged::staged_columns(col).into_iter().next().map_or(col.name.clone(), |(n, _, _)| n);
         for test in &col.tests {
             out.push(column_check(test, s, n, &target, p)?);
         }
@@ -223,7 +224,8 @@ pub fn magnitude_checks(contract: &Contract, published_columns: &[String]) -> Ve
             }
             let v = quote(&value);
             let raw = quote(&raw_name);
-            let condition = format!("o.{v} <> 0 and n.{v} <> 0 and greatest(abs(n.{v} / o.{v}), abs(o.{v} / n.{v})) > {factor}");
+            let condition =
+                format!("o.{v} <> 0 and n.{v} <> 0 and greatest(abs(n.{v} / o.{v}), abs(o.{v} / n.{v})) > {factor}");
             out.push(Check {
                 name: format!("magnitude:staging.{n}.{value}"),
                 kind: "magnitude",

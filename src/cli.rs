@@ -41,7 +41,10 @@ pub const MIN_INTERVAL: Duration = Duration::from_secs(1);
 fn interval(text: &str) -> Result<Duration, String> {
     let d = humantime::parse_duration(text).map_err(|e| e.to_string())?;
     if d < MIN_INTERVAL {
-        return Err(format!("`{text}` is shorter than the minimum interval of {}", humantime::format_duration(MIN_INTERVAL)));
+        return Err(format!(
+            "`{text}` is shorter than the minimum interval of {}",
+            humantime::format_duration(MIN_INTERVAL)
+        ));
     }
     Ok(d)
 }

@@ -3,8 +3,8 @@
 //! fingerprint of the published build to decide whether anything needs doing, and which
 //! sources and models changed.
 
-use crate::project::Project;
 use crate::error::{Error, Result};
+use crate::project::Project;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -59,10 +59,7 @@ pub fn compute(root: &Path, project: &Project) -> Result<Fingerprint> {
     let refs: Vec<&Path> = audit_paths.iter().map(|p| p.as_path()).collect();
     parts.insert("audits".to_string(), hash_files(&refs)?);
     parts.insert("settings".to_string(), hash_files(&[&root.join(crate::spec::SETTINGS_FILE)])?);
-    parts.insert(
-        "corrections".to_string(),
-        hash_files(&[&root.join(crate::spec::corrections::CORRECTIONS_FILE)])?,
-    );
+    parts.insert("corrections".to_string(), hash_files(&[&root.join(crate::spec::corrections::CORRECTIONS_FILE)])?);
     let mut h = Sha256::new();
     for (k, v) in &parts {
         h.update(k.as_bytes());

@@ -82,4 +82,3 @@ impl Paths {
         self.build_dir.join(format!("{run_id}.duckdb"))
     }
 }
-

@@ -209,7 +209,12 @@ pub struct Pieces<'a> {
 }
 
 impl<'a> Pieces<'a> {
-    pub fn begin(format: Format, headers: &[String], numeric: &[bool], out: &'a mut dyn Write) -> std::io::Result<Pieces<'a>> {
+    pub fn begin(
+        format: Format,
+        headers: &[String],
+        numeric: &[bool],
+        out: &'a mut dyn Write,
+    ) -> std::io::Result<Pieces<'a>> {
         match format {
             Format::Csv => {
                 let mut w = csv::Writer::from_writer(&mut *out);
@@ -364,7 +369,9 @@ impl TextTable {
         let mut probe = comfy_table::Table::new();
         probe.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED).set_header(&self.headers);
         for row in shown_rows.iter().flatten() {
-            probe.add_row(row.iter().zip(&self.numeric).map(|(v, &num)| cut(v.as_deref(), num).unwrap_or_else(|| "NULL".into())));
+            probe.add_row(
+                row.iter().zip(&self.numeric).map(|(v, &num)| cut(v.as_deref(), num).unwrap_or_else(|| "NULL".into())),
+            );
         }
         let widths: Vec<usize> = probe.column_max_content_widths().iter().map(|w| *w as usize + 3).collect();
         // Columns from both ends, alternately, while they fit beside an elision column.
@@ -397,7 +404,8 @@ impl TextTable {
         // Where the `…` column goes: after the last column kept from the left.
         let gap = keep.windows(2).position(|w| w[1] != w[0] + 1).map(|p| p + 1).unwrap_or(keep.len());
         let mut t = comfy_table::Table::new();
-        t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED).set_content_arrangement(comfy_table::ContentArrangement::Disabled);
+        t.load_preset(comfy_table::presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(comfy_table::ContentArrangement::Disabled);
         let mut header: Vec<String> = keep.iter().map(|&i| self.headers[i].clone()).collect();
         if elided {
             header.insert(gap, "…".into());
@@ -405,7 +413,10 @@ impl TextTable {
         t.set_header(header);
         for row in &shown_rows {
             let mut cells: Vec<comfy_table::Cell> = match row {
-                Some(r) => keep.iter().map(|&i| cell(cut(r[i].as_deref(), self.numeric[i]).as_deref(), self.numeric[i])).collect(),
+                Some(r) => keep
+                    .iter()
+                    .map(|&i| cell(cut(r[i].as_deref(), self.numeric[i]).as_deref(), self.numeric[i]))
+                    .collect(),
                 None => keep.iter().map(|_| comfy_table::Cell::new("·")).collect(),
             };
             if elided {
@@ -442,7 +453,9 @@ mod tests {
         TextTable {
             headers: (0..columns).map(|c| format!("column_{c}")).collect(),
             numeric: vec![true; columns],
-            rows: (0..rows).map(|r| (0..columns).map(|c| Some(format!("{}", 1_000_000 + r * 100 + c))).collect()).collect(),
+            rows: (0..rows)
+                .map(|r| (0..columns).map(|c| Some(format!("{}", 1_000_000 + r * 100 + c))).collect())
+                .collect(),
         }
     }
 
@@ -480,7 +493,11 @@ mod tests {
     #[test]
     fn line_mode_shows_column_value_pairs() {
         let mut out = Vec::new();
-        let t = TextTable { headers: vec!["a".into(), "long_name".into()], numeric: vec![true, false], rows: vec![vec![Some("1".into()), None]] };
+        let t = TextTable {
+            headers: vec!["a".into(), "long_name".into()],
+            numeric: vec![true, false],
+            rows: vec![vec![Some("1".into()), None]],
+        };
         t.write(super::Format::Line, &mut out).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "        a = 1\nlong_name = NULL\n");
     }

@@ -75,7 +75,9 @@ pub fn trace(
             .iter()
             .flatten()
             .filter(|v| v.parse::<f64>().is_err() && !v.is_empty())
-            .flat_map(|v| std::iter::once(v.clone()).chain(v.split(", ").filter(|p| p.len() < v.len()).map(str::to_string)))
+            .flat_map(|v| {
+                std::iter::once(v.clone()).chain(v.split(", ").filter(|p| p.len() < v.len()).map(str::to_string))
+            })
             .collect();
         let list: Vec<String> = texts.iter().map(|t| literal(t)).collect();
         for c in project.contracts.iter().filter(|c| sources.contains(&c.name) && c.primary_key.len() == 1) {
@@ -284,7 +286,8 @@ fn source_cells(conn: &duckdb::Connection, c: &Contract, condition: &str) -> Res
                 .iter()
                 .find(|k| k[0].as_deref() == Some(cell.as_str()) && k[1].as_deref() == Some(col.name.as_str()))
                 .map(|k| {
-                    let [_, _, expect, value, reason, id] = [0, 1, 2, 3, 4, 5].map(|i| k[i].clone().unwrap_or_default());
+                    let [_, _, expect, value, reason, id] =
+                        [0, 1, 2, 3, 4, 5].map(|i| k[i].clone().unwrap_or_default());
                     format!("corrected from {expect} to {value} ({id}: {reason})")
                 });
             out.push(SourceCell {

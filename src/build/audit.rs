@@ -29,7 +29,6 @@ impl Outcome {
     }
 }
 
-
 /// The audit stage: the contracts' and sidecars' column tests and the SQL audits, counted, their
 /// outcomes written to `meta.test_results` (in their own transaction), and an error when a
 /// blocking test fails. Read-only queries, outside any transaction (in one, a query that fails
@@ -58,7 +57,11 @@ pub fn audit(conn: &Connection, project: &Project, record: &mut RunRecord, publi
     all.extend(project.audits.iter().cloned());
     let outcomes = run_all(conn, all);
     load::in_transaction(conn, || meta::write_test_results(conn, &record.id, &outcomes))?;
-    record.stages.push(Stage { stage: "audit".into(), seconds: t.elapsed().as_secs_f64(), rows: outcomes.len() as u64 });
+    record.stages.push(Stage {
+        stage: "audit".into(),
+        seconds: t.elapsed().as_secs_f64(),
+        rows: outcomes.len() as u64,
+    });
     let blocking: Vec<&Outcome> = outcomes.iter().filter(|o| o.blocks()).collect();
     if !blocking.is_empty() {
         return Err(tests_failed(&blocking));

@@ -62,4 +62,3 @@ pub fn carry_model(conn: &Connection, m: &Model) -> Result<bool> {
     tracing::info!(model = %m.qualified(), "unchanged: carried over from the published warehouse");
     Ok(true)
 }
-

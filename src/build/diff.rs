@@ -194,7 +194,8 @@ fn source_changes(conn: &Connection, new: &str, contract: &Contract, published: 
         .zip(&key_names)
         .map(|(k, n)| format!("'{n} = ' || coalesce({}.{}::varchar, 'NULL')", "{side}", quote(k)))
         .collect();
-    let key_of = |side: &str| key_text.iter().map(|k| k.replace("{side}", side)).collect::<Vec<_>>().join(" || ', ' || ");
+    let key_of =
+        |side: &str| key_text.iter().map(|k| k.replace("{side}", side)).collect::<Vec<_>>().join(" || ', ' || ");
     let on: Vec<String> = keys.iter().map(|k| format!("o.{0} is not distinct from n.{0}", quote(k))).collect();
     let on = on.join(" and ");
     let old_t = format!("published.staging.{t}");
@@ -235,7 +236,8 @@ fn source_changes(conn: &Connection, new: &str, contract: &Contract, published: 
         let c = quote(&presence_column(col));
         // Staged columns of the same contract column: compared through the raw text, so a
         // changed parse of the same text (a new baimo) shows as its staged value.
-        let typed: Vec<String> = staged_columns(col).into_iter().map(|(name, _, _)| name).filter(|n| !n.ends_with("_raw")).collect();
+        let typed: Vec<String> =
+            staged_columns(col).into_iter().map(|(name, _, _)| name).filter(|n| !n.ends_with("_raw")).collect();
         let typed_differs: Vec<String> =
             typed.iter().map(|n| format!("o.{0} is distinct from n.{0}", quote(n))).collect();
         let sql = format!(
@@ -283,7 +285,8 @@ fn model_key(model: &crate::model::Model) -> Option<&str> {
     use crate::spec::ColumnTest;
     model.sidecar.columns.iter().find_map(|c| {
         let has = |t: fn(&ColumnTest) -> bool| c.tests.iter().any(t);
-        (has(|t| matches!(t, ColumnTest::Unique)) && has(|t| matches!(t, ColumnTest::NotNull))).then_some(c.name.as_str())
+        (has(|t| matches!(t, ColumnTest::Unique)) && has(|t| matches!(t, ColumnTest::NotNull)))
+            .then_some(c.name.as_str())
     })
 }
 
@@ -371,7 +374,11 @@ fn model_changes(conn: &Connection, new: &str, models: &[(&str, &str, Option<&st
         let (s, t) = (quote(schema), quote(name));
         let (o, n) = (format!("published.{s}.{t}"), format!("{}.{s}.{t}", quote(new)));
         let i = names.len();
-        parts.push(format!("select {i} as i, ({} is distinct from {}) as differs", fingerprint_sql(&o, &list), fingerprint_sql(&n, &list)));
+        parts.push(format!(
+            "select {i} as i, ({} is distinct from {}) as differs",
+            fingerprint_sql(&o, &list),
+            fingerprint_sql(&n, &list)
+        ));
         // A key both sides still have.
         let key = key.filter(|k| columns.iter().any(|c| c == k));
         names.push((format!("{schema}.{name}"), o, n, list, columns, key));
@@ -379,11 +386,11 @@ fn model_changes(conn: &Connection, new: &str, models: &[(&str, &str, Option<&st
     if parts.is_empty() {
         return Ok(Vec::new());
     }
-    let differs: Vec<bool> =
-        super::union_by_index(conn, &parts, "differs::bigint").map_err(Error::duckdb("comparing the models"))?
-            .into_iter()
-            .map(|(_, d)| d != 0)
-            .collect();
+    let differs: Vec<bool> = super::union_by_index(conn, &parts, "differs::bigint")
+        .map_err(Error::duckdb("comparing the models"))?
+        .into_iter()
+        .map(|(_, d)| d != 0)
+        .collect();
     let mut out = Vec::new();
     for ((table, o, n, list, columns, key), _) in names.into_iter().zip(differs).filter(|(_, d)| *d) {
         if let Some(key) = key {
@@ -391,8 +398,12 @@ fn model_changes(conn: &Connection, new: &str, models: &[(&str, &str, Option<&st
             continue;
         }
         let count = |a: &str, b: &str| -> Result<i64> {
-            conn.query_row(&format!("select count(*) from (select {list} from {a} except all select {list} from {b})"), [], |r| r.get(0))
-                .map_err(Error::duckdb(format!("comparing {table}")))
+            conn.query_row(
+                &format!("select count(*) from (select {list} from {a} except all select {list} from {b})"),
+                [],
+                |r| r.get(0),
+            )
+            .map_err(Error::duckdb(format!("comparing {table}")))
         };
         let (added, removed) = (count(&n, &o)?, count(&o, &n)?);
         for (kind, rows) in [("rows_added", added), ("rows_removed", removed)] {
@@ -457,17 +468,17 @@ pub fn summary(changes: &[Change]) -> String {
     }
     let mut models: Vec<&str> = changes
         .iter()
-        .filter(|c| !c.table.starts_with("staging.") && matches!(c.kind.as_str(), "added" | "removed" | "changed" | "rows_added" | "rows_removed"))
+        .filter(|c| {
+            !c.table.starts_with("staging.")
+                && matches!(c.kind.as_str(), "added" | "removed" | "changed" | "rows_added" | "rows_removed")
+        })
         .map(|c| c.table.as_str())
         .collect();
     models.sort();
     models.dedup();
     // The claims are rows of one model: how many of them moved says more than "1 model".
-    let mut claims: Vec<&str> = changes
-        .iter()
-        .filter(|c| c.table == "meta.claims")
-        .filter_map(|c| c.key.as_deref())
-        .collect();
+    let mut claims: Vec<&str> =
+        changes.iter().filter(|c| c.table == "meta.claims").filter_map(|c| c.key.as_deref()).collect();
     claims.sort();
     claims.dedup();
     if !claims.is_empty() {

@@ -1,9 +1,9 @@
 //! Ingest: extract → validate → load for each source, on three threads one batch apart, then
 //! the keys across the whole table and the quarantine limit.
 
+use super::document::Comments;
 use super::plan::Plan;
 use super::publish::{Input, RunRecord, Stage};
-use super::document::Comments;
 use super::{carry, meta};
 use crate::error::{Error, Result};
 use crate::extract;
@@ -116,7 +116,9 @@ fn flush<'a>(
     let t = Instant::now();
     let parts: Vec<String> = pending
         .iter()
-        .filter_map(|(i, _)| validate::repeated_keys_sql(&project.contracts[*i]).map(|q| format!("select {i} as i, n from ({q})")))
+        .filter_map(|(i, _)| {
+            validate::repeated_keys_sql(&project.contracts[*i]).map(|q| format!("select {i} as i, n from ({q})"))
+        })
         .collect();
     let counted = super::union_by_index(conn, &parts, "n");
     *t_validate += t.elapsed().as_secs_f64();
@@ -258,7 +260,8 @@ fn ingest(
             let t = Instant::now();
             let Ok(batch) = raw_receiver.recv() else { break };
             let reading = t.elapsed().as_secs_f64();
-            let validated = batch.and_then(|b| validate::validate_with(contract, &b, corrections)).map(|v| (v, reading));
+            let validated =
+                batch.and_then(|b| validate::validate_with(contract, &b, corrections)).map(|v| (v, reading));
             let failed = validated.is_err();
             if valid_sender.send(validated).is_err() || failed {
                 break;
@@ -325,7 +328,12 @@ fn finish(
         if !corrected.iter().any(|(id, _)| id == &c.id) {
             return Err(Error::spec(
                 crate::error::Location::file(crate::spec::corrections::CORRECTIONS_FILE),
-                format!("correction `{}`: {} has no row with {}; update or remove the correction", c.id, contract.file, c.key_text()),
+                format!(
+                    "correction `{}`: {} has no row with {}; update or remove the correction",
+                    c.id,
+                    contract.file,
+                    c.key_text()
+                ),
             ));
         }
     }

@@ -74,10 +74,16 @@ pub fn write_rejects(conn: &Connection, run_id: &str, rejects: &[Reject]) -> Res
 pub fn write_column_units(conn: &Connection, project: &crate::project::Project) -> Result<()> {
     let mut app = conn.appender_to_db("column_units", "meta").map_err(Error::duckdb("meta.column_units"))?;
     let sources = project.contracts.iter().flat_map(|c| {
-        c.columns.iter().flat_map(crate::spec::staged::staged_units).map(|(col, u)| ("staging", c.name.as_str(), col, u))
+        c.columns
+            .iter()
+            .flat_map(crate::spec::staged::staged_units)
+            .map(|(col, u)| ("staging", c.name.as_str(), col, u))
     });
     let models = project.models.iter().flat_map(|m| {
-        m.sidecar.columns.iter().filter_map(|c| Some((m.schema.as_str(), m.name.as_str(), c.name.clone(), c.declared_unit()?)))
+        m.sidecar
+            .columns
+            .iter()
+            .filter_map(|c| Some((m.schema.as_str(), m.name.as_str(), c.name.clone(), c.declared_unit()?)))
     });
     for (schema, table, column, unit) in sources.chain(models) {
         app.append_row(params![schema, table, column, unit.unit, unit.column])
@@ -89,8 +95,10 @@ pub fn write_column_units(conn: &Connection, project: &crate::project::Project) 
 /// `meta.column_units` as written above: (`schema.table`, column, unit) per declared column;
 /// none for a warehouse built before the table existed.
 pub fn read_column_units(conn: &Connection) -> Vec<(String, String, crate::spec::staged::Unit)> {
-    let declared =
-        crate::render::query(conn, "select schema_name || '.' || table_name, column_name, unit, unit_column from meta.column_units");
+    let declared = crate::render::query(
+        conn,
+        "select schema_name || '.' || table_name, column_name, unit, unit_column from meta.column_units",
+    );
     let rows = declared.map(|t| t.rows).unwrap_or_default();
     rows.into_iter()
         .filter_map(|r| match <[Option<String>; 4]>::try_from(r) {
@@ -251,7 +259,13 @@ mod tests {
     #[test]
     fn the_meta_tables_are_read_from_their_ddl() {
         let tables = super::tables();
-        assert!(tables.contains(&"runs") && tables.contains(&"test_results") && tables.contains(&"rejects"), "{tables:?}");
-        assert!(tables.iter().all(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_lowercase() || c == '_')), "{tables:?}");
+        assert!(
+            tables.contains(&"runs") && tables.contains(&"test_results") && tables.contains(&"rejects"),
+            "{tables:?}"
+        );
+        assert!(
+            tables.iter().all(|t| !t.is_empty() && t.chars().all(|c| c.is_ascii_lowercase() || c == '_')),
+            "{tables:?}"
+        );
     }
 }

@@ -68,7 +68,15 @@ pub struct Options {
 
 impl Options {
     pub fn new(trigger: &str, publish: bool) -> Options {
-        Options { trigger: trigger.into(), publish, select: None, wait: None, changed: Vec::new(), fingerprint: None, compare: true }
+        Options {
+            trigger: trigger.into(),
+            publish,
+            select: None,
+            wait: None,
+            changed: Vec::new(),
+            fingerprint: None,
+            compare: true,
+        }
     }
 }
 
@@ -196,7 +204,10 @@ fn check_change_limits(conn: &Connection, project: &Project, changes: &[diff::Ch
     for c in project.contracts.iter() {
         let Some(limit) = c.max_changed else { continue };
         let table = format!("staging.{}", c.name);
-        let changed = changes.iter().filter(|x| x.table == table && matches!(x.kind.as_str(), "changed" | "added" | "removed")).count();
+        let changed = changes
+            .iter()
+            .filter(|x| x.table == table && matches!(x.kind.as_str(), "changed" | "added" | "removed"))
+            .count();
         if changed == 0 {
             continue;
         }
@@ -338,7 +349,11 @@ fn execute(
     }
     // Charged the time the build waited for the second connection after the audit, and the rest.
     let stage = if attached { "document & diff" } else { "document" };
-    record.stages.push(Stage { stage: stage.into(), seconds: waited.elapsed().as_secs_f64(), rows: changes.len() as u64 });
+    record.stages.push(Stage {
+        stage: stage.into(),
+        seconds: waited.elapsed().as_secs_f64(),
+        rows: changes.len() as u64,
+    });
 
     // The run history up to and including this run: the first step of publishing.
     let publishing_started = Instant::now();

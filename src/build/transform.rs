@@ -34,4 +34,3 @@ pub fn transform(
     record.stages.push(Stage { stage: "transform".into(), seconds: t.elapsed().as_secs_f64(), rows: model_rows });
     Ok(())
 }
-

@@ -51,4 +51,3 @@ pub fn report(summary: &Summary, published: bool) {
         r.id
     ));
 }
-

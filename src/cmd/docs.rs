@@ -6,10 +6,10 @@
 //! row count; each model's SQL with its upstream and downstream tables (lineage); each source's
 //! contract, file, sheet and report section; the test results and the claims of that build.
 
-use crate::project::Project;
 use super::sql::open_read_only;
 use crate::error::{Error, Result};
 use crate::project::Paths;
+use crate::project::Project;
 use crate::render::{self, TextTable};
 use std::fmt::Write as _;
 use std::path::Path;

@@ -195,7 +195,10 @@ type = "date"
         let p = out.join(rel);
         std::fs::write(&p, text).map_err(Error::io(&p))?;
     }
-    crate::say::info(format!("wrote a project of {rows} observations and {registry_rows} registry rows to {}", out.display()));
+    crate::say::info(format!(
+        "wrote a project of {rows} observations and {registry_rows} registry rows to {}",
+        out.display()
+    ));
     Ok(())
 }
 

@@ -7,11 +7,11 @@
 //! tested and published as usual. A new baimo version, or `--full`, rebuilds everything.
 
 use super::build::{self, Options, Summary};
-use crate::project::Project;
+use crate::build::publish;
 use crate::error::Result;
 use crate::fingerprint;
-use crate::build::publish;
 use crate::project::Paths;
+use crate::project::Project;
 use std::path::Path;
 use std::time::Duration;
 

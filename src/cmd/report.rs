@@ -97,8 +97,9 @@ struct Part<'a> {
 /// more).
 fn bars(title: &str, y_desc: &str, labels: &[String], parts: &[Part], scale: Scale) -> Result<String> {
     let n = labels.len().max(1);
-    let totals: Vec<f64> =
-        (0..n).map(|i| parts.iter().map(|p| p.values.get(i).copied().filter(|v| v.is_finite()).unwrap_or(0.0)).sum()).collect();
+    let totals: Vec<f64> = (0..n)
+        .map(|i| parts.iter().map(|p| p.values.get(i).copied().filter(|v| v.is_finite()).unwrap_or(0.0)).sum())
+        .collect();
     let top = totals.iter().cloned().fold(0.0f64, f64::max).max(1e-9);
     let mut svg = String::new();
     {
@@ -123,7 +124,10 @@ fn bars(title: &str, y_desc: &str, labels: &[String], parts: &[Part], scale: Sca
                         continue;
                     }
                     let (from, to) = (below[i].max(floor), below[i] + v);
-                    let mut bar = Rectangle::new([(SegmentValue::Exact(i), from), (SegmentValue::Exact(i + 1), to)], color.filled());
+                    let mut bar = Rectangle::new(
+                        [(SegmentValue::Exact(i), from), (SegmentValue::Exact(i + 1), to)],
+                        color.filled(),
+                    );
                     // Apart from their neighbours, as the histogram bars were.
                     bar.set_margin(0, 0, 12, 12);
                     out.push((k, bar));
@@ -165,7 +169,8 @@ fn bars(title: &str, y_desc: &str, labels: &[String], parts: &[Part], scale: Sca
                 .label_style(("sans-serif", 13))
                 .draw()
                 .map_err(chart_err)?;
-            let mut by_part: Vec<Vec<Rectangle<(SegmentValue<usize>, f64)>>> = parts.iter().map(|_| Vec::new()).collect();
+            let mut by_part: Vec<Vec<Rectangle<(SegmentValue<usize>, f64)>>> =
+                parts.iter().map(|_| Vec::new()).collect();
             for (k, r) in rectangles(0.0) {
                 by_part[k].push(r);
             }
@@ -173,7 +178,9 @@ fn bars(title: &str, y_desc: &str, labels: &[String], parts: &[Part], scale: Sca
                 let color = PALETTE[k % PALETTE.len()];
                 let series = chart.draw_series(drawn).map_err(chart_err)?;
                 if legend {
-                    series.label(part.label).legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
+                    series
+                        .label(part.label)
+                        .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled()));
                 }
             }
             if legend {
@@ -362,7 +369,9 @@ fn rankings(conn: &duckdb::Connection) -> Result<Figure> {
                 .filter_map(|r| Some((r[1].as_deref()?.parse::<f64>().ok()?, -r[2].as_deref()?.parse::<f64>().ok()?)))
                 .collect();
             if dashed {
-                chart.draw_series(DashedLineSeries::new(points.clone(), 6, 4, color.stroke_width(2))).map_err(chart_err)?;
+                chart
+                    .draw_series(DashedLineSeries::new(points.clone(), 6, 4, color.stroke_width(2)))
+                    .map_err(chart_err)?;
             } else {
                 chart.draw_series(LineSeries::new(points.clone(), color.stroke_width(2))).map_err(chart_err)?;
             }

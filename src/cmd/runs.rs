@@ -1,7 +1,7 @@
 //! `baimo runs`: recent runs from `warehouse/runs.jsonl`, failed ones included.
 
-use crate::error::{Error, Result};
 use crate::build::publish;
+use crate::error::{Error, Result};
 use crate::project::Paths;
 use crate::render::{Format, TextTable};
 use std::path::Path;
@@ -14,7 +14,8 @@ pub fn run(root: &Path, limit: usize, format: Format) -> Result<()> {
     // Newest first in every format.
     if format == Format::Json {
         let newest_first: Vec<&publish::RunRecord> = recent.iter().rev().collect();
-        let mut text = serde_json::to_vec_pretty(&newest_first).map_err(|e| Error::Internal(format!("writing JSON: {e}")))?;
+        let mut text =
+            serde_json::to_vec_pretty(&newest_first).map_err(|e| Error::Internal(format!("writing JSON: {e}")))?;
         text.push(b'\n');
         return std::io::Write::write_all(&mut out, &text).map_err(Error::io("stdout"));
     }

@@ -63,10 +63,51 @@ struct Completion {
 const DOT_COMMANDS: &[&str] =
     &[".tables", ".schema", ".mode", ".yi", ".wan", ".percent", ".timeout", ".help", ".quit", ".exit"];
 const KEYWORDS: &[&str] = &[
-    "select", "from", "where", "group", "by", "order", "having", "limit", "offset", "join", "left", "inner",
-    "on", "using", "with", "as", "and", "or", "not", "null", "is", "in", "between", "like", "ilike", "case",
-    "when", "then", "else", "end", "distinct", "count", "sum", "avg", "min", "max", "union", "all", "desc",
-    "asc", "describe", "summarize", "qualify", "over", "partition",
+    "select",
+    "from",
+    "where",
+    "group",
+    "by",
+    "order",
+    "having",
+    "limit",
+    "offset",
+    "join",
+    "left",
+    "inner",
+    "on",
+    "using",
+    "with",
+    "as",
+    "and",
+    "or",
+    "not",
+    "null",
+    "is",
+    "in",
+    "between",
+    "like",
+    "ilike",
+    "case",
+    "when",
+    "then",
+    "else",
+    "end",
+    "distinct",
+    "count",
+    "sum",
+    "avg",
+    "min",
+    "max",
+    "union",
+    "all",
+    "desc",
+    "asc",
+    "describe",
+    "summarize",
+    "qualify",
+    "over",
+    "partition",
 ];
 
 impl Completion {
@@ -113,12 +154,7 @@ impl Completion {
 
 impl rustyline::completion::Completer for Completion {
     type Candidate = String;
-    fn complete(
-        &self,
-        line: &str,
-        pos: usize,
-        _: &rustyline::Context<'_>,
-    ) -> rustyline::Result<(usize, Vec<String>)> {
+    fn complete(&self, line: &str, pos: usize, _: &rustyline::Context<'_>) -> rustyline::Result<(usize, Vec<String>)> {
         Ok(self.candidates(line, pos))
     }
 }
@@ -130,8 +166,13 @@ impl rustyline::highlight::Highlighter for Completion {}
 impl rustyline::validate::Validator for Completion {}
 impl rustyline::Helper for Completion {}
 
-const MODES: &[(&str, Format)] =
-    &[("table", Format::Table), ("csv", Format::Csv), ("json", Format::Json), ("markdown", Format::Markdown), ("line", Format::Line)];
+const MODES: &[(&str, Format)] = &[
+    ("table", Format::Table),
+    ("csv", Format::Csv),
+    ("json", Format::Json),
+    ("markdown", Format::Markdown),
+    ("line", Format::Line),
+];
 
 /// `.yi` / `.wan`: money columns shown in 亿 or 万 of their currency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -233,7 +274,6 @@ impl Session {
         }
     }
 
-
     fn print(&mut self, mut table: TextTable) -> Result<()> {
         self.apply_units(&mut table);
         let mut out = self.output();
@@ -318,11 +358,15 @@ impl Session {
                     ),
                 )?;
                 if columns.rows.is_empty() {
-                    return Err(Error::Usage(format!("`.schema {table}`: there is no table {table} (`.tables` lists them)")));
+                    return Err(Error::Usage(format!(
+                        "`.schema {table}`: there is no table {table} (`.tables` lists them)"
+                    )));
                 }
                 self.print(columns)?;
             }
-            (".schema", None) => return Err(Error::Usage("`.schema` needs a table: `.schema marts.market_growth`".into())),
+            (".schema", None) => {
+                return Err(Error::Usage("`.schema` needs a table: `.schema marts.market_growth`".into()))
+            }
             (".mode", None) => {
                 let current = MODES.iter().find(|(_, f)| *f == self.mode).map_or("table", |(n, _)| n);
                 println!("{current}");
@@ -434,7 +478,9 @@ mod tests {
 
     #[test]
     fn tab_completes_dot_commands_tables_and_columns() {
-        let c = Completion { words: vec!["marts".into(), "marts.training_run_cost".into(), "gpus".into(), "select".into()] };
+        let c = Completion {
+            words: vec!["marts".into(), "marts.training_run_cost".into(), "gpus".into(), "select".into()],
+        };
         assert_eq!(c.candidates(".sch", 4), (0, vec![".schema".to_string()]));
         assert_eq!(c.candidates("select * from marts.tr", 22), (14, vec!["marts.training_run_cost".to_string()]));
         assert_eq!(c.candidates("SEL", 3), (0, vec!["select".to_string()]));

@@ -69,16 +69,12 @@ fn text(trace: &Trace) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "{}: derived as follows", trace.table);
     for step in &trace.lineage {
-        let _ =
-            writeln!(s, "{}{}  ({}; {})", "  ".repeat(step.depth + 1), step.table, step.defined_in, step.detail);
+        let _ = writeln!(s, "{}{}  ({}; {})", "  ".repeat(step.depth + 1), step.table, step.defined_in, step.detail);
     }
     for (i, row) in trace.rows.iter().enumerate() {
         let _ = writeln!(s, "\nrow {}:", i + 1);
-        let mut values = TextTable {
-            headers: vec!["column".into(), "value".into()],
-            numeric: vec![false, false],
-            rows: Vec::new(),
-        };
+        let mut values =
+            TextTable { headers: vec!["column".into(), "value".into()], numeric: vec![false, false], rows: Vec::new() };
         for (k, v) in &row.values {
             values.rows.push(vec![Some(k.clone()), Some(crate::trace::shown(v))]);
         }
@@ -86,7 +82,10 @@ fn text(trace: &Trace) -> String {
         let _ = values.write(Format::Table, &mut buf);
         s.push_str(&String::from_utf8_lossy(&buf));
         if row.cells.is_empty() {
-            let _ = writeln!(s, "source cells: none reached through provenance columns or keys (an aggregate: see the lineage above)");
+            let _ = writeln!(
+                s,
+                "source cells: none reached through provenance columns or keys (an aggregate: see the lineage above)"
+            );
         } else {
             let mut cells = TextTable {
                 headers: ["file", "sheet", "cell", "column", "raw text", "parsed", "report section"]
@@ -103,7 +102,8 @@ fn text(trace: &Trace) -> String {
             let _ = cells.write(Format::Table, &mut buf);
             s.push_str(&String::from_utf8_lossy(&buf));
             for c in row.cells.iter().filter(|c| c.correction.is_some()) {
-                let _ = writeln!(s, "correction: {} {}: {}", c.file, c.cell, c.correction.as_deref().unwrap_or_default());
+                let _ =
+                    writeln!(s, "correction: {} {}: {}", c.file, c.cell, c.correction.as_deref().unwrap_or_default());
             }
         }
         for c in &row.claims {

@@ -245,12 +245,9 @@ pub fn open_regular(path: &Path) -> std::io::Result<std::fs::File> {
 /// symlink swapped in after the contract's path check is not read.
 pub(crate) fn open_input(contract: &Contract) -> Result<std::fs::File> {
     let file = open_regular(&contract.file_path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::InvalidInput => input_error(
-            Location::file(&contract.file),
-            "not_a_file",
-            format!("`{}` is {e}", contract.file),
-            None,
-        ),
+        std::io::ErrorKind::InvalidInput => {
+            input_error(Location::file(&contract.file), "not_a_file", format!("`{}` is {e}", contract.file), None)
+        }
         _ => cannot_read(contract, e),
     })?;
     #[cfg(target_os = "linux")]

@@ -245,7 +245,9 @@ fn shared_string_cells(xml: &str) -> impl Iterator<Item = (&str, &str)> {
         // The value: the text of the first child (`<v>…</v>`), whatever its prefix.
         let value = body
             .find('>')
-            .filter(|i| body[..*i].trim_start_matches('<').trim_start_matches(|c: char| c != 'v' && c != '>').starts_with('v'))
+            .filter(|i| {
+                body[..*i].trim_start_matches('<').trim_start_matches(|c: char| c != 'v' && c != '>').starts_with('v')
+            })
             .and_then(|i| body[i + 1..].find('<').map(|j| &body[i + 1..i + 1 + j]))
             .or(close)
             .unwrap_or_default();
@@ -470,7 +472,8 @@ fn cell(data: &Data) -> Cell {
         },
         // ISO text (strict OOXML): spelled as the serials above are.
         Data::DateTimeIso(s) => Cell::Text(
-            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").map_or_else(|_| s.replacen('T', " ", 1), date_time)
+            chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f")
+                .map_or_else(|_| s.replacen('T', " ", 1), date_time)
                 .into(),
         ),
         Data::DurationIso(s) => Cell::Text(iso_duration_ms(s).map_or_else(|| s.clone(), clock).into()),

@@ -41,7 +41,8 @@ pub fn append_frame(conn: &Connection, schema: &str, table: &str, frame: &mut Da
     frame.rechunk_mut();
     // Named columns: the table also has generated columns, which are not inserted.
     let columns: Vec<String> = frame.get_column_names().iter().map(|c| quote(c.as_str())).collect();
-    let sql = format!("insert into {}.{} ({}) select * from baimo_frame(?)", quote(schema), quote(table), columns.join(", "));
+    let sql =
+        format!("insert into {}.{} ({}) select * from baimo_frame(?)", quote(schema), quote(table), columns.join(", "));
     for batch in to_record_batches(frame)? {
         let registered = scan::Registered::new(batch);
         conn.execute(&sql, [registered.token()]).map_err(Error::duckdb(format!("appending to {schema}.{table}")))?;

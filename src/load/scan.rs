@@ -79,7 +79,8 @@ fn converter() -> Result<&'static Converter, BoxError> {
         let opened = ffi::duckdb_open_ext(std::ptr::null(), &mut db, config, &mut error);
         ffi::duckdb_destroy_config(&mut config);
         if opened != ffi::duckdb_state_DuckDBSuccess {
-            let why = if error.is_null() { String::new() } else { CStr::from_ptr(error).to_string_lossy().into_owned() };
+            let why =
+                if error.is_null() { String::new() } else { CStr::from_ptr(error).to_string_lossy().into_owned() };
             if !error.is_null() {
                 ffi::duckdb_free(error.cast());
             }
@@ -188,18 +189,24 @@ impl VTab for FrameScan {
         unsafe {
             let raw = &mut array as *mut FFI_ArrowArray as *mut ffi::ArrowArray;
             let converter = converter()?;
-            checked(ffi::duckdb_data_chunk_from_arrow(converter.con, raw, bind.schema.0, &mut chunk), "converting a batch")?;
+            checked(
+                ffi::duckdb_data_chunk_from_arrow(converter.con, raw, bind.schema.0, &mut chunk),
+                "converting a batch",
+            )?;
             let target = output.get_ptr();
             // Referencing a vector of another type throws in C++, which must not unwind into
             // Rust: the types bind declared and the ones DuckDB converted to are compared first.
             let columns = output.num_columns() as u64;
             let mismatch = (0..columns).find(|&i| {
-                type_id(ffi::duckdb_data_chunk_get_vector(target, i)) != type_id(ffi::duckdb_data_chunk_get_vector(chunk, i))
+                type_id(ffi::duckdb_data_chunk_get_vector(target, i))
+                    != type_id(ffi::duckdb_data_chunk_get_vector(chunk, i))
             });
             if let Some(i) = mismatch {
                 ffi::duckdb_destroy_data_chunk(&mut chunk);
                 let name = bind.batch.schema().field(i as usize).name().clone();
-                return Err(format!("column `{name}`: DuckDB converts its Arrow type to another type than declared").into());
+                return Err(
+                    format!("column `{name}`: DuckDB converts its Arrow type to another type than declared").into()
+                );
             }
             for i in 0..columns {
                 ffi::duckdb_vector_reference_vector(
@@ -254,20 +261,22 @@ mod tests {
         let registered = Registered::new(batch);
         conn.execute("create table t as select * from baimo_frame(?)", [registered.token()]).expect("scan");
         let (rows, nulls, sum, last): (i64, i64, f64, String) = conn
-            .query_row(
-                "select count(*), count(*) - count(i), sum(f), max_by(s, d) from t",
-                [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-            )
+            .query_row("select count(*), count(*) - count(i), sum(f), max_by(s, d) from t", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+            })
             .expect("read back");
         assert_eq!(rows, (n - 10) as i64);
         assert_eq!(nulls, (10..n).filter(|i| i % 5 == 0).count() as i64);
         let expected: f64 = (10..n).filter(|i| i % 3 != 0).map(|i| i as f64 / 8.0).sum();
         assert_eq!(sum, expected);
         assert_eq!(Some(last), text(n - 1));
-        let first: String = conn.query_row("select s from t where d = date '1970-01-12'", [], |r| r.get(0)).expect("row");
+        let first: String =
+            conn.query_row("select s from t where d = date '1970-01-12'", [], |r| r.get(0)).expect("row");
         assert_eq!(Some(first), text(11));
         drop(registered);
-        assert!(conn.execute("select * from baimo_frame(?)", [1u64 << 40]).is_err(), "an unregistered token is an error");
+        assert!(
+            conn.execute("select * from baimo_frame(?)", [1u64 << 40]).is_err(),
+            "an unregistered token is an error"
+        );
     }
 }

@@ -455,16 +455,25 @@ fn chinese_number(c: &mut Cursor<'_>) -> Result<Option<Num<'static>>, ValueError
             continue;
         } else if let Some(d) = digit(ch) {
             if pending.is_some() {
-                return Err(ValueError::new("number", format!("`{}`: two Chinese digits in a row", &start[..len + ch.len_utf8()])));
+                return Err(ValueError::new(
+                    "number",
+                    format!("`{}`: two Chinese digits in a row", &start[..len + ch.len_utf8()]),
+                ));
             }
             pending = Some(d);
         } else if let Some(p) = place(ch) {
             if p >= last_place {
-                return Err(ValueError::new("number", format!("`{}` is not a well-formed Chinese numeral", &start[..len + ch.len_utf8()])));
+                return Err(ValueError::new(
+                    "number",
+                    format!("`{}` is not a well-formed Chinese numeral", &start[..len + ch.len_utf8()]),
+                ));
             }
             if after_zero {
                 // `三百零五十`: 零 stands only before the last digit.
-                return Err(ValueError::new("number", format!("`{}` is not a well-formed Chinese numeral", &start[..len + ch.len_utf8()])));
+                return Err(ValueError::new(
+                    "number",
+                    format!("`{}` is not a well-formed Chinese numeral", &start[..len + ch.len_utf8()]),
+                ));
             }
             // `十五`: a leading 十 is one ten.
             total += pending.take().unwrap_or(1) * p;

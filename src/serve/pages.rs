@@ -115,8 +115,11 @@ impl Catalog {
             )
         };
         // A warehouse built before units were declared has no meta.column_units.
-        let columns = columns("u.unit, u.unit_column", "left join meta.column_units u using (schema_name, table_name, column_name)")
-            .or_else(|_| columns("null, null", ""))?;
+        let columns = columns(
+            "u.unit, u.unit_column",
+            "left join meta.column_units u using (schema_name, table_name, column_name)",
+        )
+        .or_else(|_| columns("null, null", ""))?;
         let mut by_table: BTreeMap<(String, String), Vec<ColumnInfo>> = BTreeMap::new();
         for r in columns.rows {
             let [s, t, c, k, d] = [0, 1, 2, 3, 4].map(|i| r[i].clone().unwrap_or_default());

@@ -177,7 +177,12 @@ tests = ["not_null", "unique", { range = { min = 1 } }, { accepted_values = { va
         .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(
             s.columns[0].tests[0],
-            ColumnTest::SumsTo { total: 1.0, tolerance: 0.001, group_by: vec!["rule".into()], severity: Severity::Error }
+            ColumnTest::SumsTo {
+                total: 1.0,
+                tolerance: 0.001,
+                group_by: vec!["rule".into()],
+                severity: Severity::Error
+            }
         );
         assert_eq!(s.columns[0].tests[1].name(), "monotone");
         assert!(toml::from_str::<Sidecar>("[[columns]]\nname = \"a\"\ntests = [\"not_nul\"]").is_err());

@@ -68,4 +68,3 @@ pub fn duplicate_keys(conn: &duckdb::Connection, contract: &Contract, column_ind
     }
     Ok(out)
 }
-

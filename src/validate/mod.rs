@@ -13,11 +13,11 @@ mod parse;
 
 pub use keys::{duplicate_keys, repeated_keys_sql};
 
+use crate::error::Location;
 use crate::error::{clip, Error, Result};
 use crate::extract::{Cell, RawTable};
-use crate::spec::staged::{presence_column, value_columns, ROW};
-use crate::error::Location;
 use crate::spec::corrections::Correction;
+use crate::spec::staged::{presence_column, value_columns, ROW};
 use crate::spec::{Contract, OnError};
 use parse::{parse_cell, Buffer, Parsed, Reading};
 use polars::prelude::*;

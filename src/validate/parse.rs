@@ -16,7 +16,8 @@ pub(super) struct Reading {
 
 impl Reading {
     pub(super) fn of(contract: &Contract) -> Reading {
-        let missing = contract.missing.as_ref().map(|m| m.iter().map(|t| quantity::normalise(t).into_owned()).collect());
+        let missing =
+            contract.missing.as_ref().map(|m| m.iter().map(|t| quantity::normalise(t).into_owned()).collect());
         Reading { trim: contract.trim, missing }
     }
 
@@ -310,4 +311,3 @@ impl Buffer {
         Ok(series.into_iter().map(|s| s.into_column()).collect())
     }
 }
-

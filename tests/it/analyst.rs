@@ -23,8 +23,16 @@ fn trace_names_the_cells_a_mart_row_comes_from() {
             .unwrap_or_else(|| panic!("no {file} {column} cell in {cells:?}"))
     };
     // Values are typed: numbers as JSON numbers, NULL as null.
-    let values: std::collections::BTreeMap<String, serde_json::Value> =
-        serde_json::from_value(v["rows"][0]["values"].as_array().expect("values").iter().map(|p| (p[0].as_str().unwrap().to_string(), p[1].clone())).collect::<serde_json::Map<_, _>>().into()).expect("pairs");
+    let values: std::collections::BTreeMap<String, serde_json::Value> = serde_json::from_value(
+        v["rows"][0]["values"]
+            .as_array()
+            .expect("values")
+            .iter()
+            .map(|p| (p[0].as_str().unwrap().to_string(), p[1].clone()))
+            .collect::<serde_json::Map<_, _>>()
+            .into(),
+    )
+    .expect("pairs");
     assert_eq!(values["gpus"], serde_json::json!(2048));
     assert_eq!(values["gpu_hours_low"], serde_json::json!(1032192));
     assert_eq!(values["gpu_memory"], serde_json::json!("80GB"));
@@ -75,7 +83,8 @@ fn trace_attaches_only_the_claims_about_a_row_and_follows_a_claims_inputs() {
     let run = p.baimo(&["trace", "meta.claims", "--where", "id = 'market.llm_cagr'", "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
-    let raws: Vec<&str> = v["rows"][0]["cells"].as_array().expect("cells").iter().filter_map(|c| c["raw"].as_str()).collect();
+    let raws: Vec<&str> =
+        v["rows"][0]["cells"].as_array().expect("cells").iter().filter_map(|c| c["raw"].as_str()).collect();
     for figure in ["132.3亿元", "突破600亿元", "50.6%"] {
         assert!(raws.contains(&figure), "{figure} not traced from the claim: {raws:?}");
     }
@@ -83,7 +92,11 @@ fn trace_attaches_only_the_claims_about_a_row_and_follows_a_claims_inputs() {
     // CSV: the same cells as rows a spreadsheet opens.
     let run = p.baimo(&["trace", "marts.training_run_cost", "--where", "model = 'LLaMA-65B'", "--format", "csv"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with("row,source,file,sheet,cell,column,raw,parsed,report_section,correction\n"), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("row,source,file,sheet,cell,column,raw,parsed,report_section,correction\n"),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("1,training_runs,raw/tables.xlsx,training_runs,B4,gpus,2048张,"), "{}", run.stdout);
 }
 
@@ -117,7 +130,9 @@ fn export_and_docs_name_the_run_that_made_the_file() {
     let p = Project::built("good");
     let made: String = p
         .db()
-        .query_row("select id from meta.runs where status = 'success' order by finished_at desc limit 1", [], |r| r.get(0))
+        .query_row("select id from meta.runs where status = 'success' order by finished_at desc limit 1", [], |r| {
+            r.get(0)
+        })
         .expect("the run in the file");
     let log = p.read("warehouse/runs.jsonl");
     let newer = log.lines().last().expect("a run logged").replace(&made, "20991231T000000.000Z-1");
@@ -135,7 +150,11 @@ fn export_and_docs_name_the_run_that_made_the_file() {
     let run = p.baimo(&["docs"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let md = p.read("warehouse/docs/index.md");
-    assert!(md.contains(&format!("run {made} ")) && !md.contains("20991231T000000.000Z-1"), "{}", crate::common::head(&md, 5));
+    assert!(
+        md.contains(&format!("run {made} ")) && !md.contains("20991231T000000.000Z-1"),
+        "{}",
+        crate::common::head(&md, 5)
+    );
 }
 
 #[test]
@@ -212,14 +231,27 @@ fn parquet_export_reads_back_with_the_same_rows() {
     assert!(kv.contains(&("column.gpus".to_string(), "GPU cards used".to_string())), "{kv:?}");
     assert!(kv.iter().any(|(k, v)| k == "description" && v.starts_with("Cost of each training run")), "{kv:?}");
     // CSV with a byte-order mark, for Excel.
-    let run = p.baimo(&["export", "marts.training_run_cost", "--format", "csv", "--bom", "--out", out.to_str().expect("utf-8 path")]);
+    let run = p.baimo(&[
+        "export",
+        "marts.training_run_cost",
+        "--format",
+        "csv",
+        "--bom",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let csv = std::fs::read(out.join("marts/training_run_cost.csv")).expect("csv");
     assert!(csv.starts_with("\u{feff}model,".as_bytes()), "{:?}", &csv[..20]);
     // The manifest lists every file in the folder: both exports' files.
     let manifest: serde_json::Value = serde_json::from_str(&p.read("exports/manifest.json")).expect("manifest");
-    let files: Vec<&str> = manifest["tables"].as_array().expect("tables").iter().filter_map(|t| t["file"].as_str()).collect();
-    assert_eq!(files, ["marts/training_run_cost.csv", "marts/training_run_cost.parquet", "meta/claims.parquet"], "{manifest}");
+    let files: Vec<&str> =
+        manifest["tables"].as_array().expect("tables").iter().filter_map(|t| t["file"].as_str()).collect();
+    assert_eq!(
+        files,
+        ["marts/training_run_cost.csv", "marts/training_run_cost.parquet", "meta/claims.parquet"],
+        "{manifest}"
+    );
     assert!(manifest["tables"].as_array().unwrap().iter().all(|t| t["run_id"].is_string()));
     // Types survive: a double stays a double.
     let ty: String = db
@@ -240,15 +272,29 @@ fn xlsx_export_has_a_sheet_per_table_with_typed_cells_and_descriptions() {
     use calamine::{Data, Reader, Xlsx};
     let p = report_built();
     let out = p.file("exports");
-    let run = p.baimo(&["export", "marts.training_run_cost", "meta.claims", "--format", "xlsx", "--out", out.to_str().expect("utf-8 path")]);
+    let run = p.baimo(&[
+        "export",
+        "marts.training_run_cost",
+        "meta.claims",
+        "--format",
+        "xlsx",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut book: Xlsx<_> = calamine::open_workbook(out.join("warehouse.xlsx")).expect("open the exported workbook");
     assert_eq!(book.sheet_names(), ["marts.training_run_cost", "meta.claims", "columns"]);
     let runs = book.worksheet_range("marts.training_run_cost").expect("sheet");
     let header: Vec<String> = runs.rows().next().expect("header").iter().map(|c| c.to_string()).collect();
-    let (model, gpus) = (header.iter().position(|h| h == "model").expect("model"), header.iter().position(|h| h == "gpus").expect("gpus"));
+    let (model, gpus) = (
+        header.iter().position(|h| h == "model").expect("model"),
+        header.iter().position(|h| h == "gpus").expect("gpus"),
+    );
     let llama = runs.rows().find(|r| r[model] == Data::String("LLaMA-65B".into())).expect("LLaMA-65B row");
-    let stored: i64 = p.db().query_row("select gpus from marts.training_run_cost where model = 'LLaMA-65B'", [], |r| r.get(0)).expect("gpus");
+    let stored: i64 = p
+        .db()
+        .query_row("select gpus from marts.training_run_cost where model = 'LLaMA-65B'", [], |r| r.get(0))
+        .expect("gpus");
     // A number stays a number, the same one.
     assert_eq!(llama[gpus], Data::Float(stored as f64), "{:?}", llama);
     let rows: i64 = p.db().query_row("select count(*) from meta.claims", [], |r| r.get(0)).expect("claims");
@@ -256,12 +302,15 @@ fn xlsx_export_has_a_sheet_per_table_with_typed_cells_and_descriptions() {
     // Every column's description is listed on the columns sheet.
     let columns = book.worksheet_range("columns").expect("columns sheet");
     assert!(
-        columns.rows().any(|r| r[0] == Data::String("marts.training_run_cost".into()) && r[1] == Data::String("gpus".into()) && r[3] == Data::String("GPU cards used".into())),
+        columns.rows().any(|r| r[0] == Data::String("marts.training_run_cost".into())
+            && r[1] == Data::String("gpus".into())
+            && r[3] == Data::String("GPU cards used".into())),
         "{:?}",
         columns.rows().take(5).collect::<Vec<_>>()
     );
     let manifest: serde_json::Value = serde_json::from_str(&p.read("exports/manifest.json")).expect("manifest");
-    let sheets: Vec<&str> = manifest["tables"].as_array().expect("tables").iter().filter_map(|t| t["sheet"].as_str()).collect();
+    let sheets: Vec<&str> =
+        manifest["tables"].as_array().expect("tables").iter().filter_map(|t| t["sheet"].as_str()).collect();
     assert_eq!(sheets, ["marts.training_run_cost", "meta.claims"]);
 }
 
@@ -269,18 +318,42 @@ fn xlsx_export_has_a_sheet_per_table_with_typed_cells_and_descriptions() {
 fn an_export_is_a_frictionless_data_package_that_validates() {
     let p = report_built();
     let out = p.file("exports");
-    let run = p.baimo(&["export", "staging.training_runs", "marts.training_run_cost", "meta.claims", "--format", "csv", "--out", out.to_str().expect("utf-8 path")]);
+    let run = p.baimo(&[
+        "export",
+        "staging.training_runs",
+        "marts.training_run_cost",
+        "meta.claims",
+        "--format",
+        "csv",
+        "--out",
+        out.to_str().expect("utf-8 path"),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let package: serde_json::Value = serde_json::from_str(&p.read("exports/datapackage.json")).expect("datapackage.json");
+    let package: serde_json::Value =
+        serde_json::from_str(&p.read("exports/datapackage.json")).expect("datapackage.json");
     let resource = |name: &str| {
-        package["resources"].as_array().expect("resources").iter().find(|r| r["title"] == name).cloned().unwrap_or_else(|| panic!("no {name} in {package}"))
+        package["resources"]
+            .as_array()
+            .expect("resources")
+            .iter()
+            .find(|r| r["title"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no {name} in {package}"))
     };
     let runs = resource("staging.training_runs");
     assert_eq!(runs["schema"]["primaryKey"], serde_json::json!(["model"]), "{runs}");
-    let gpus = runs["schema"]["fields"].as_array().expect("fields").iter().find(|f| f["name"] == "gpus").cloned().expect("gpus field");
+    let gpus = runs["schema"]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .find(|f| f["name"] == "gpus")
+        .cloned()
+        .expect("gpus field");
     assert_eq!((gpus["type"].as_str(), gpus["baimo:duckdbType"].as_str()), (Some("integer"), Some("BIGINT")), "{gpus}");
     assert!(gpus["description"].as_str().is_some_and(|d| !d.is_empty()), "{gpus}");
-    assert!(resource("marts.training_run_cost")["description"].as_str().is_some_and(|d| d.starts_with("Cost of each training run")));
+    assert!(resource("marts.training_run_cost")["description"]
+        .as_str()
+        .is_some_and(|d| d.starts_with("Cost of each training run")));
     assert!(package["baimo:runId"].is_string());
 
     // The validator (tools/frictionless makes its venv; `make test` runs it first) checks every
@@ -295,16 +368,29 @@ fn an_export_is_a_frictionless_data_package_that_validates() {
             .current_dir(&out)
             .output()
             .expect("run frictionless");
-        let report: serde_json::Value = serde_json::from_slice(&v.stdout)
-            .unwrap_or_else(|e| panic!("frictionless --json: {e}\n{}{}", String::from_utf8_lossy(&v.stdout), String::from_utf8_lossy(&v.stderr)));
-        assert_eq!(report["valid"].as_bool(), Some(expect_valid), "{}", serde_json::to_string_pretty(&report).unwrap_or_default());
+        let report: serde_json::Value = serde_json::from_slice(&v.stdout).unwrap_or_else(|e| {
+            panic!(
+                "frictionless --json: {e}\n{}{}",
+                String::from_utf8_lossy(&v.stdout),
+                String::from_utf8_lossy(&v.stderr)
+            )
+        });
+        assert_eq!(
+            report["valid"].as_bool(),
+            Some(expect_valid),
+            "{}",
+            serde_json::to_string_pretty(&report).unwrap_or_default()
+        );
         report
     };
     check(true);
     // And the check can fail: a value that is not an integer in an integer column.
     let file = out.join("staging/training_runs.csv");
     let text = std::fs::read_to_string(&file).expect("csv");
-    let stored: i64 = p.db().query_row("select gpus from staging.training_runs where model = 'LLaMA-65B'", [], |r| r.get(0)).expect("gpus");
+    let stored: i64 = p
+        .db()
+        .query_row("select gpus from staging.training_runs where model = 'LLaMA-65B'", [], |r| r.get(0))
+        .expect("gpus");
     let edited: String = text
         .lines()
         .map(|l| if l.starts_with("LLaMA-65B,") { l.replacen(&format!(",{stored},"), ",many,", 1) } else { l.to_string() } + "\n")
@@ -314,8 +400,12 @@ fn an_export_is_a_frictionless_data_package_that_validates() {
     // The package is refused for the value, not only for the file's changed hash: a type error
     // in field gpus.
     let report = check(false);
-    let errors: Vec<&serde_json::Value> =
-        report["tasks"].as_array().into_iter().flatten().flat_map(|t| t["errors"].as_array().into_iter().flatten()).collect();
+    let errors: Vec<&serde_json::Value> = report["tasks"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|t| t["errors"].as_array().into_iter().flatten())
+        .collect();
     assert!(
         errors.iter().any(|e| e["type"] == "type-error" && e["fieldName"] == "gpus"),
         "no type error for gpus: {}",
@@ -346,7 +436,12 @@ fn completions_are_printed_for_each_shell() {
 fn claims_take_each_verdict_in_one_word_or_as_the_warehouse_spells_it() {
     let p = report_built();
     let db = p.db();
-    for (given, stored) in [("bound", "agrees only as a bound"), ("not-checkable", "not checkable"), ("not checkable", "not checkable"), ("disagrees", "disagrees")] {
+    for (given, stored) in [
+        ("bound", "agrees only as a bound"),
+        ("not-checkable", "not checkable"),
+        ("not checkable", "not checkable"),
+        ("disagrees", "disagrees"),
+    ] {
         let run = p.baimo(&["claims", "--status", given, "--format", "csv"]);
         assert_eq!(run.code, 0, "{given}: {}", run.stderr);
         let n: i64 = db.query_row("select count(*) from meta.claims where status = ?", [stored], |r| r.get(0)).unwrap();
@@ -411,7 +506,12 @@ fn the_report_renders_in_headless_chromium() {
         assert!(html.contains(status), "the capacity chart has no {status}");
     }
     // The page names the run that built the warehouse it charts.
-    let run_id: String = p.db().query_row("select id from meta.runs where status = 'success' order by finished_at desc limit 1", [], |r| r.get(0)).expect("run");
+    let run_id: String = p
+        .db()
+        .query_row("select id from meta.runs where status = 'success' order by finished_at desc limit 1", [], |r| {
+            r.get(0)
+        })
+        .expect("run");
     assert!(html.contains(&format!("run <code>{run_id}</code>")), "the page does not name run {run_id}");
     let Some(chromium) = crate::common::Chromium::find() else { return };
     let page = format!("file://{}", p.file("warehouse/report/index.html").display());

@@ -285,7 +285,13 @@ fn repeated_keys_are_reported_beside_a_later_sources_failure() {
     p.edit("raw/market.csv", "132.3亿元", "%50");
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    run.assert_stderr_has(&["raw/aaa.csv", "A4", "duplicate primary key (id), first seen in row 2", "raw/market.csv", "`%50`"]);
+    run.assert_stderr_has(&[
+        "raw/aaa.csv",
+        "A4",
+        "duplicate primary key (id), first seen in row 2",
+        "raw/market.csv",
+        "`%50`",
+    ]);
     assert_eq!(p.warehouse_sha256(), before);
 }
 
@@ -508,13 +514,11 @@ tests = [{{ sums_to = {{ total = 1, group_by = ["part"], severity = "{severity}"
     p.write("pipelines/models/marts/series.toml", &sidecar("warn"));
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let results = p.csv(
-        "select test, status, failing_rows from meta.test_results where target = 'marts.series' order by test",
-    );
+    let results =
+        p.csv("select test, status, failing_rows from meta.test_results where target = 'marts.series' order by test");
     // One fall (2022 → 2023 in part a); one group off its total (a: 0.9; b sums to 1).
     assert_eq!(
-        results,
-        "test,status,failing_rows\nmonotone:marts.series.n,fail,1\nsums_to:marts.series.share,fail,1\n",
+        results, "test,status,failing_rows\nmonotone:marts.series.n,fail,1\nsums_to:marts.series.share,fail,1\n",
         "{results}"
     );
 }
@@ -535,7 +539,9 @@ fn a_contract_declares_sanity_rules_on_its_staged_table() {
     // bound with no low end, so it has nothing to sum and is not counted as failing.
     let metrics: i64 = p
         .db()
-        .query_row("select count(distinct metric) filter (where value_low is not null) from staging.market", [], |r| r.get(0))
+        .query_row("select count(distinct metric) filter (where value_low is not null) from staging.market", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(metrics, 3);
     let (status, failing): (String, i64) = p

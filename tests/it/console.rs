@@ -73,7 +73,11 @@ fn dot_commands_work_one_shot_and_in_scripts() {
     let p = built();
     let run = p.baimo(&["sql", "--format", "csv", ".schema staging.market"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.starts_with("column_name,data_type,description\n") && run.stdout.contains("\nvalue_raw,"), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("column_name,data_type,description\n") && run.stdout.contains("\nvalue_raw,"),
+        "{}",
+        run.stdout
+    );
     let run = p.baimo(&["sql", ".schema nosuch.table"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     run.assert_stderr_has(&["no table nosuch.table"]);
@@ -94,7 +98,12 @@ fn dot_commands_work_one_shot_and_in_scripts() {
 #[test]
 fn json_keeps_the_column_order_and_types() {
     let p = built();
-    let run = p.baimo(&["sql", "--format", "json", "select 2 as zeta, 'x' as alpha, null as mid, 'nan'::double as n, 1.5 as beta"]);
+    let run = p.baimo(&[
+        "sql",
+        "--format",
+        "json",
+        "select 2 as zeta, 'x' as alpha, null as mid, 'nan'::double as n, 1.5 as beta",
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert_eq!(run.stdout, "[\n  {\"zeta\": 2, \"alpha\": \"x\", \"mid\": null, \"n\": null, \"beta\": 1.5}\n]\n");
     let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("valid JSON");
@@ -118,9 +127,11 @@ fn runs_list_newest_first_in_every_format() {
     let run = p.baimo(&["build", "--select", "market"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let json: serde_json::Value = serde_json::from_str(&p.baimo(&["runs", "--format", "json"]).stdout).expect("json");
-    let json_ids: Vec<String> = json.as_array().expect("array").iter().map(|r| r["id"].as_str().unwrap_or_default().to_string()).collect();
+    let json_ids: Vec<String> =
+        json.as_array().expect("array").iter().map(|r| r["id"].as_str().unwrap_or_default().to_string()).collect();
     let csv = p.baimo(&["runs", "--format", "csv"]).stdout;
-    let csv_ids: Vec<String> = csv.lines().skip(1).map(|l| l.split(',').next().unwrap_or_default().to_string()).collect();
+    let csv_ids: Vec<String> =
+        csv.lines().skip(1).map(|l| l.split(',').next().unwrap_or_default().to_string()).collect();
     assert_eq!(json_ids.len(), 2);
     assert_eq!(json_ids, csv_ids);
     assert!(json_ids[0] > json_ids[1], "newest first: {json_ids:?}");
@@ -178,7 +189,11 @@ fn on_a_terminal_results_fit_the_window_and_piped_they_are_whole() {
     // Piped: every row.
     let run = p.baimo_stdin(&["sql"], "select i from range(1000) t(i);");
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("│ 500 │") && run.stdout.contains("(1000 rows)"), "{}", crate::common::head(&run.stdout, 300));
+    assert!(
+        run.stdout.contains("│ 500 │") && run.stdout.contains("(1000 rows)"),
+        "{}",
+        crate::common::head(&run.stdout, 300)
+    );
 }
 
 #[test]
@@ -194,15 +209,20 @@ fn rejects_show_each_rule_with_its_count_and_first_cells() {
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let db = p.db();
-    let (cells, rules): (i64, i64) =
-        db.query_row("select count(*), count(distinct rule) from meta.rejects", [], |r| Ok((r.get(0)?, r.get(1)?))).unwrap();
+    let (cells, rules): (i64, i64) = db
+        .query_row("select count(*), count(distinct rule) from meta.rejects", [], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap();
     assert!(cells > 3 * rules, "the generated project rejects several cells per rule ({cells} cells, {rules} rules)");
     let grouped = p.baimo(&["rejects", "--format", "csv"]);
     assert_eq!(grouped.code, 0, "{}", grouped.stderr);
     let lines: Vec<&str> = grouped.stdout.lines().skip(1).collect();
     assert!(lines.len() as i64 <= 3 * rules && lines.len() as i64 >= rules, "{}", grouped.stdout);
     // Each line carries its rule's full count.
-    let counted: i64 = db.query_row("select count(*) from meta.rejects where rule = (select min(rule) from meta.rejects)", [], |r| r.get(0)).unwrap();
+    let counted: i64 = db
+        .query_row("select count(*) from meta.rejects where rule = (select min(rule) from meta.rejects)", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     assert!(lines[0].split(',').nth(1) == Some(counted.to_string().as_str()), "{}", lines[0]);
     let all = p.baimo(&["rejects", "--all", "--format", "csv"]);
     assert_eq!(all.stdout.lines().count() as i64, cells + 1, "--all: every cell and the header");
@@ -224,7 +244,12 @@ fn claims_on_a_project_without_them_says_what_is_missing() {
 #[test]
 fn tab_completes_table_names_in_the_shell() {
     let p = built();
-    let table: String = p.db().query_row("select table_name from duckdb_tables() where schema_name = 'marts' order by 1 limit 1", [], |r| r.get(0)).unwrap();
+    let table: String = p
+        .db()
+        .query_row("select table_name from duckdb_tables() where schema_name = 'marts' order by 1 limit 1", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
     let term = crate::common::Terminal::baimo_shell(&p);
     // Half the table's name, then Tab: the shell writes the rest.
     let half = &table[..table.len() / 2];
@@ -335,7 +360,9 @@ fn counts_read_right_in_the_build_summary() {
         std::fs::remove_file(p.file(f)).expect("remove");
     }
     for f in std::fs::read_dir(p.file("pipelines/models/marts")).expect("models").flatten() {
-        if std::fs::read_to_string(f.path()).unwrap_or_default().contains("training_run") || f.file_name().to_string_lossy().starts_with("training_run") {
+        if std::fs::read_to_string(f.path()).unwrap_or_default().contains("training_run")
+            || f.file_name().to_string_lossy().starts_with("training_run")
+        {
             std::fs::remove_file(f.path()).expect("remove");
         }
     }
@@ -392,9 +419,11 @@ fn money_and_shares_follow_each_columns_declared_unit() {
     let out = p.file("exports");
     let run = p.baimo(&["export", "marts.market_growth", "--out", &out.display().to_string()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    let package: serde_json::Value = serde_json::from_str(&p.read("exports/datapackage.json")).expect("datapackage.json");
+    let package: serde_json::Value =
+        serde_json::from_str(&p.read("exports/datapackage.json")).expect("datapackage.json");
     let fields = &package["resources"][0]["schema"]["fields"];
-    let field = |name: &str| fields.as_array().and_then(|f| f.iter().find(|f| f["name"] == name)).cloned().unwrap_or_default();
+    let field =
+        |name: &str| fields.as_array().and_then(|f| f.iter().find(|f| f["name"] == name)).cloned().unwrap_or_default();
     assert_eq!(field("start_value")["baimo:unit"], "CNY", "{fields}");
     assert_eq!(field("stated_cagr")["baimo:unit"], "fraction", "{fields}");
     assert!(field("implied_cagr").get("baimo:unit").is_none(), "{fields}");
@@ -403,7 +432,10 @@ fn money_and_shares_follow_each_columns_declared_unit() {
     p.edit("pipelines/models/marts/market_growth.toml", "name = \"end_value\"", "name = \"end_valu\"");
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    run.assert_stderr_has(&["pipelines/models/marts/market_growth.toml", "`end_valu` is not a column of marts.market_growth"]);
+    run.assert_stderr_has(&[
+        "pipelines/models/marts/market_growth.toml",
+        "`end_valu` is not a column of marts.market_growth",
+    ]);
 }
 
 /// A reader that leaves early (`| head -1`) ends the run quietly with 0, in every format and on

@@ -35,11 +35,17 @@ fn a_correction_stages_the_corrected_value_and_keeps_the_printed_text() {
     let run = p.baimo(&["trace", "staging.market", "--where", "id = 'market.size.2023'", "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).expect("json");
-    let cell = v["rows"][0]["cells"].as_array().expect("cells").iter().find(|c| c["cell"] == "E2").cloned().expect("E2");
+    let cell =
+        v["rows"][0]["cells"].as_array().expect("cells").iter().find(|c| c["cell"] == "E2").cloned().expect("E2");
     assert_eq!(cell["raw"], "132.3亿元");
     assert!(cell["parsed"].as_str().unwrap().contains("13330000000"), "{cell}");
     let correction = cell["correction"].as_str().expect("the correction");
-    assert!(correction.contains("132.3亿元") && correction.contains("133.3亿元") && correction.contains("market.size.2023.typo"), "{correction}");
+    assert!(
+        correction.contains("132.3亿元")
+            && correction.contains("133.3亿元")
+            && correction.contains("market.size.2023.typo"),
+        "{correction}"
+    );
     let text = p.baimo(&["trace", "staging.market", "--where", "id = 'market.size.2023'"]).stdout;
     assert!(text.contains("correction: raw/market.csv E2: corrected from 132.3亿元 to 133.3亿元"), "{text}");
     // The data dictionary lists the register as it applied.

@@ -108,7 +108,11 @@ fn a_new_column_is_a_schema_change_and_diff_reports_what_a_build_would_refuse() 
     let run = p.baimo(&["diff", "--format", "csv"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(run.stdout.contains("staging.market,column_added,,note"), "{}", run.stdout);
-    assert!(run.stdout.contains("staging.market,changed,id = market.size.2023,value,raw/market.csv E2,132.3亿元,133.3亿元"), "{}", run.stdout);
+    assert!(
+        run.stdout.contains("staging.market,changed,id = market.size.2023,value,raw/market.csv E2,132.3亿元,133.3亿元"),
+        "{}",
+        run.stdout
+    );
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 1, "max_changed = 0 stops the build: {}", run.stderr);
 }
@@ -138,7 +142,8 @@ fn a_keyed_model_shows_each_value_that_moved() {
     let (old, new) = (sizes[0]["old"].as_str().unwrap_or_default(), sizes[0]["new"].as_str().unwrap_or_default());
     assert_eq!((old.parse::<f64>().ok(), new.parse::<f64>().ok()), (Some(13230000000.0), Some(13330000000.0)));
     // marts.market_growth has no key: its row is replaced.
-    let growth: Vec<String> = of("marts.market_growth").iter().map(|c| c["kind"].as_str().unwrap_or_default().to_string()).collect();
+    let growth: Vec<String> =
+        of("marts.market_growth").iter().map(|c| c["kind"].as_str().unwrap_or_default().to_string()).collect();
     assert_eq!(growth, ["rows_added", "rows_removed"], "{changes}");
     run.assert_stderr_has(&["market: 1 value changed", "2 models changed"]);
 }

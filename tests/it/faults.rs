@@ -99,7 +99,8 @@ fn a_model_that_links_outside_the_project_is_refused() {
     let before = p.warehouse_sha256();
     let outside = tempfile::tempdir().expect("tempdir");
     std::fs::write(outside.path().join("evil.sql"), "select 1 as one\n").expect("write");
-    std::os::unix::fs::symlink(outside.path().join("evil.sql"), p.file("pipelines/models/marts/evil.sql")).expect("symlink");
+    std::os::unix::fs::symlink(outside.path().join("evil.sql"), p.file("pipelines/models/marts/evil.sql"))
+        .expect("symlink");
     let run = p.baimo(&["build"]);
     assert_eq!(run.code, 2, "{}", run.stderr);
     run.assert_stderr_has(&["pipelines/models/marts/evil.sql", "outside the project"]);
@@ -200,7 +201,11 @@ fn output_that_cannot_be_written_fails_and_nothing_panics() {
             .output()
             .expect("baimo");
         let code = out.status.code().unwrap_or(-1);
-        assert!(code != 0 && code != 101, "{args:?} into /dev/full exited {code}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            code != 0 && code != 101,
+            "{args:?} into /dev/full exited {code}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     // A piped script whose statement fails exits non-zero; date 'infinity' prints as DuckDB shows it.
     let run = p.baimo_stdin(&["sql"], "select nosuch from marts.training_run_cost;\n");

@@ -170,7 +170,10 @@ fn claims_reconcile_the_report_with_itself() {
     assert_eq!(f64_of(&db, "select recomputed_value from meta.claims where id = 'gpus.gpt4_class'"), 25_000.0);
     // The GPT-3 cost verdict rests on the assumed GPU-hour price: the claim names it and the
     // price at which the verdict flips (1M USD over 1024 × 24 × 24 GPU-hours).
-    assert_eq!(text_of(&db, "select assumption from meta.claims where id = 'cost.gpt3_training_run'"), "gpu_hour_usd.a100");
+    assert_eq!(
+        text_of(&db, "select assumption from meta.claims where id = 'cost.gpt3_training_run'"),
+        "gpu_hour_usd.a100"
+    );
     let break_even = f64_of(&db, "select break_even from meta.claims where id = 'cost.gpt3_training_run'");
     assert!(close(break_even, 1e6 / (1024.0 * 24.0 * 24.0)), "{break_even}");
     let unknown = f64_of(
@@ -198,5 +201,8 @@ fn explanations_follow_the_data() {
     let run = p.baimo(&["report"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = p.read("warehouse/report/index.html");
-    assert!(html.contains("The report states 133.3亿元 (2023)") && !html.contains("132.3"), "the caption kept a typed figure");
+    assert!(
+        html.contains("The report states 133.3亿元 (2023)") && !html.contains("132.3"),
+        "the caption kept a typed figure"
+    );
 }

@@ -456,7 +456,8 @@ fn a_file_that_cannot_be_opened_is_tried_once_and_the_old_one_served() {
         assert_eq!(r.json()["rows"], before["rows"], "request {i} served something else");
     }
     std::thread::sleep(Duration::from_millis(200));
-    let warnings: Vec<String> = s.log_lines().into_iter().filter(|l| l.contains("still serving the file opened before")).collect();
+    let warnings: Vec<String> =
+        s.log_lines().into_iter().filter(|l| l.contains("still serving the file opened before")).collect();
     assert_eq!(warnings.len(), 1, "{warnings:#?}");
     // The next publish is a different file: opened at once, not after the wait.
     p.edit("raw/market.csv", "132.3亿元", "140亿元");

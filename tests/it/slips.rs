@@ -86,7 +86,10 @@ fn no_scale_is_dropped() {
     }
     assert!(bad.is_empty(), "scales dropped: {bad:?}");
     assert_eq!(
-        rows(&db, "select value_low::bigint::varchar from staging.case_facts where id = 'case.intellifusion.context_window'"),
+        rows(
+            &db,
+            "select value_low::bigint::varchar from staging.case_facts where id = 'case.intellifusion.context_window'"
+        ),
         ["300000"]
     );
 }
@@ -125,7 +128,10 @@ fn no_month_is_lost() {
         ));
     }
     assert!(bad.is_empty(), "months lost: {bad:?}");
-    let insight = rows(&db, "select count(*)::varchar from staging.events_trends where id like 'evt.insight%' and month is not null");
+    let insight = rows(
+        &db,
+        "select count(*)::varchar from staging.events_trends where id like 'evt.insight%' and month is not null",
+    );
     assert_ne!(insight, ["0"], "the InsightGPT events keep their months");
 }
 
@@ -134,7 +140,10 @@ fn both_figures_for_one_thing_are_kept() {
     let db = db();
     // CAICT gives Huawei two grades in one sentence: both rows, and a claim that says so.
     assert_eq!(
-        rows(&db, "select grade from staging.evaluations where evaluation = 'caict' and vendor = '华为' order by grade"),
+        rows(
+            &db,
+            "select grade from staging.evaluations where evaluation = 'caict' and vendor = '华为' order by grade"
+        ),
         ["4+级", "5级"]
     );
     assert_eq!(rows(&db, "select status from meta.claims where id = 'caict.grades.华为'"), ["disagrees"]);

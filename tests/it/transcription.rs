@@ -38,7 +38,8 @@ fn every_transcribed_figure_occurs_in_the_report() {
         let table = extract(contract).unwrap_or_else(|e| panic!("{e}"));
         for (ci, col) in contract.columns.iter().enumerate() {
             // What we derived (a count of listed items) is ours, not the report's text.
-            let figure = !col.derived && (!matches!(col.kind, ColumnType::Text | ColumnType::Enum) || col.header() == "raw");
+            let figure =
+                !col.derived && (!matches!(col.kind, ColumnType::Text | ColumnType::Enum) || col.header() == "raw");
             if !figure {
                 continue;
             }

@@ -41,14 +41,23 @@ impl Keys {
             let parts: Option<Vec<String>> = c
                 .primary_key
                 .iter()
-                .map(|k| c.columns.iter().find(|col| col.name == *k && col.required).map(crate::spec::staged::presence_column))
+                .map(|k| {
+                    c.columns
+                        .iter()
+                        .find(|col| col.name == *k && col.required)
+                        .map(crate::spec::staged::presence_column)
+                })
                 .collect();
             if let Some(parts) = parts.filter(|p| !p.is_empty()) {
                 keys.primary.insert(table.clone(), parts);
             }
             for col in c.columns.iter().filter(|col| col.references.is_some()) {
                 if let Some((to_table, to_column)) = col.references.as_deref().and_then(|r| r.rsplit_once('.')) {
-                    keys.foreign.entry(table.clone()).or_default().push((col.name.clone(), to_table.into(), to_column.into()));
+                    keys.foreign.entry(table.clone()).or_default().push((
+                        col.name.clone(),
+                        to_table.into(),
+                        to_column.into(),
+                    ));
                 }
             }
         }
@@ -98,9 +107,8 @@ fn resource_name(e: &Exported) -> String {
 fn field_type(duckdb: &str, textual: bool) -> (&'static str, Option<&'static str>) {
     let t = duckdb.to_ascii_uppercase();
     match t.as_str() {
-        "TINYINT" | "SMALLINT" | "INTEGER" | "BIGINT" | "HUGEINT" | "UTINYINT" | "USMALLINT" | "UINTEGER" | "UBIGINT" => {
-            ("integer", None)
-        }
+        "TINYINT" | "SMALLINT" | "INTEGER" | "BIGINT" | "HUGEINT" | "UTINYINT" | "USMALLINT" | "UINTEGER"
+        | "UBIGINT" => ("integer", None),
         "FLOAT" | "DOUBLE" => ("number", None),
         _ if t.starts_with("DECIMAL") => ("number", None),
         "BOOLEAN" => ("boolean", None),

@@ -91,10 +91,7 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
         // closes the parenthesis) is refused before anything runs.
         let statements = crate::statements::split(q);
         if statements.len() != 1 {
-            return Err(Error::Usage(format!(
-                "--query must be one query; found {} statements",
-                statements.len()
-            )));
+            return Err(Error::Usage(format!("--query must be one query; found {} statements", statements.len())));
         }
         jobs.push((
             format!("query:{}", req.name),
@@ -140,7 +137,9 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     // are still there, keep their entries, unless this export rewrote them.
     let manifest_path = req.out.join("manifest.json");
     let written = exported.len();
-    if let Some(earlier) = std::fs::read_to_string(&manifest_path).ok().and_then(|t| serde_json::from_str::<Manifest>(&t).ok()) {
+    if let Some(earlier) =
+        std::fs::read_to_string(&manifest_path).ok().and_then(|t| serde_json::from_str::<Manifest>(&t).ok())
+    {
         for e in earlier.tables {
             if !exported.iter().any(|x| x.file == e.file) && out_dir.join(&e.file).is_file() {
                 exported.push(Exported {
@@ -167,7 +166,13 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
     let project = crate::project::Project::load(root)
         .map_err(|e| tracing::warn!("datapackage.json without keys: the project does not load ({e})"))
         .ok();
-    let package = datapackage::package(&manifest, &descriptions(&conn)?, &units(&conn), &datapackage::Keys::of(project.as_ref()), req.bom);
+    let package = datapackage::package(
+        &manifest,
+        &descriptions(&conn)?,
+        &units(&conn),
+        &datapackage::Keys::of(project.as_ref()),
+        req.bom,
+    );
     let package_path = req.out.join("datapackage.json");
     let text = serde_json::to_string_pretty(&package).map_err(|e| Error::Internal(format!("datapackage.json: {e}")))?;
     std::fs::write(&package_path, text + "\n").map_err(Error::io(&package_path))?;
@@ -181,7 +186,14 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
 }
 
 /// Writes one table or query with DuckDB's `COPY … TO` (Parquet or CSV).
-fn export_file(conn: &Connection, req: &Request, out_dir: &Path, table: &str, sql: &str, rel: &Path) -> Result<Exported> {
+fn export_file(
+    conn: &Connection,
+    req: &Request,
+    out_dir: &Path,
+    table: &str,
+    sql: &str,
+    rel: &Path,
+) -> Result<Exported> {
     let file = out_dir.join(rel);
     if let Some(parent) = file.parent() {
         std::fs::create_dir_all(parent).map_err(Error::io(parent))?;
@@ -198,8 +210,9 @@ fn export_file(conn: &Connection, req: &Request, out_dir: &Path, table: &str, sq
         }
         _ => req.format.copy_options().to_string(),
     };
-    conn.execute_batch(&format!("copy (\n{sql}\n) to '{target}' {options}")).map_err(|e| {
-        Error::Sql { location: crate::error::Location::file("export"), message: format!("exporting {table}: {e}") }
+    conn.execute_batch(&format!("copy (\n{sql}\n) to '{target}' {options}")).map_err(|e| Error::Sql {
+        location: crate::error::Location::file("export"),
+        message: format!("exporting {table}: {e}"),
     })?;
     if req.bom && req.format == ExportFormat::Csv {
         let written = std::fs::read(&partial).map_err(Error::io(&*partial))?;
@@ -283,7 +296,12 @@ fn descriptions(conn: &Connection) -> Result<BTreeMap<String, (String, BTreeMap<
 }
 
 /// Writes every job into one workbook: `warehouse.xlsx`, or `query/<name>.xlsx` for a query.
-fn export_workbook(conn: &Connection, jobs: &[(String, String, PathBuf)], out_dir: &Path, query: Option<&str>) -> Result<Vec<Exported>> {
+fn export_workbook(
+    conn: &Connection,
+    jobs: &[(String, String, PathBuf)],
+    out_dir: &Path,
+    query: Option<&str>,
+) -> Result<Vec<Exported>> {
     let rel = match query {
         Some(name) => PathBuf::from("query").join(format!("{name}.xlsx")),
         None => PathBuf::from("warehouse.xlsx"),
@@ -338,7 +356,9 @@ fn kv_metadata(conn: &Connection, schema: &str, name: &str) -> Result<String> {
     let pairs: Vec<String> = described
         .rows
         .iter()
-        .filter_map(|r| Some(format!("{}: {}", crate::spec::literal(r[0].as_deref()?), crate::spec::literal(r[1].as_deref()?))))
+        .filter_map(|r| {
+            Some(format!("{}: {}", crate::spec::literal(r[0].as_deref()?), crate::spec::literal(r[1].as_deref()?)))
+        })
         .collect();
     Ok(if pairs.is_empty() { String::new() } else { format!(", kv_metadata {{{}}}", pairs.join(", ")) })
 }

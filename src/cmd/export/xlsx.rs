@@ -65,7 +65,9 @@ pub fn workbook(conn: &Connection, sheets: &[Sheet]) -> Result<(Vec<u8>, Vec<Wri
             sheet.write_string_with_format(0, col, column, &bold).map_err(xlsx(format!("{} header", s.table)))?;
             let description = s.descriptions.iter().find(|(c, _)| c == column).map(|(_, d)| d.clone());
             if let Some(d) = &description {
-                sheet.insert_note(0, col, &Note::new(d).add_author_prefix(false)).map_err(xlsx(format!("{} note", s.table)))?;
+                sheet
+                    .insert_note(0, col, &Note::new(d).add_author_prefix(false))
+                    .map_err(xlsx(format!("{} note", s.table)))?;
             }
             listing.push([s.table.to_string(), column.clone(), ty.clone(), description.unwrap_or_default()]);
         }
@@ -83,8 +85,9 @@ pub fn workbook(conn: &Connection, sheets: &[Sheet]) -> Result<(Vec<u8>, Vec<Wri
             }
             for ci in 0..columns.len() {
                 let value = row.get_ref(ci).map_err(Error::duckdb(format!("exporting {}", s.table)))?;
-                write_value(sheet, count as u32, ci as u16, value)
-                    .map_err(|e| Error::Usage(format!("`{}`, row {count}, column `{}`: {e}", s.table, columns[ci].0)))?;
+                write_value(sheet, count as u32, ci as u16, value).map_err(|e| {
+                    Error::Usage(format!("`{}`, row {count}, column `{}`: {e}", s.table, columns[ci].0))
+                })?;
             }
         }
         if count <= AUTOFIT_ROWS {
@@ -110,8 +113,20 @@ pub fn workbook(conn: &Connection, sheets: &[Sheet]) -> Result<(Vec<u8>, Vec<Wri
 }
 
 fn is_number(ty: &str) -> bool {
-    ["TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "FLOAT", "DOUBLE"]
-        .contains(&ty)
+    [
+        "TINYINT",
+        "SMALLINT",
+        "INTEGER",
+        "BIGINT",
+        "HUGEINT",
+        "UTINYINT",
+        "USMALLINT",
+        "UINTEGER",
+        "UBIGINT",
+        "FLOAT",
+        "DOUBLE",
+    ]
+    .contains(&ty)
 }
 
 /// One value into its cell. A whole number beyond 2^53 (which a double cannot hold exactly)

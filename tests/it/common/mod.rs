@@ -314,7 +314,8 @@ impl Chromium {
 
     /// A PNG of the page at `width`×`height`; its size in bytes.
     pub fn screenshot(&self, url: &str, file: &Path, width: u32, height: u32) -> u64 {
-        let out = self.run(&[&format!("--screenshot={}", file.display()), &format!("--window-size={width},{height}"), url]);
+        let out =
+            self.run(&[&format!("--screenshot={}", file.display()), &format!("--window-size={width},{height}"), url]);
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         std::fs::metadata(file).map(|m| m.len()).unwrap_or(0)
     }
