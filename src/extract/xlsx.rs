@@ -136,10 +136,10 @@ fn scan(bytes: &[u8]) -> Scan {
             let text = String::from_utf8_lossy(&xml);
             bad_shared_string = shared_string_cells(&text)
                 .find(|(_, value)| !value.trim().parse::<usize>().is_ok_and(|i| i < strings))
-                .map(|(reference, value)| BadSharedString {
+                .map(|(tag, value)| BadSharedString {
                     part: name.clone(),
                     sheet: None,
-                    reference: reference.to_string(),
+                    reference: attribute(tag, "r").unwrap_or_default().to_string(),
                     value: value.to_string(),
                     strings,
                 });
@@ -217,7 +217,8 @@ fn count_elements(xml: &str, name: &str) -> usize {
         .count()
 }
 
-/// Each shared-string cell of a worksheet's XML: its reference (`B4`) and its `<v>` text, in
+/// Each shared-string cell of a worksheet's XML: its tag's text (`c r="B4" t="s"`, for
+/// [`attribute`] to read the reference from when the cell is reported) and its `<v>` text, in
 /// the order of the sheet. Driven by the `t="s"` attributes themselves (found with memchr's
 /// SIMD search), so a sheet of numbers or inline strings costs one pass and no tag parsing.
 fn shared_string_cells(xml: &str) -> impl Iterator<Item = (&str, &str)> {
@@ -248,7 +249,6 @@ fn shared_string_cells(xml: &str) -> impl Iterator<Item = (&str, &str)> {
         if !is_cell || tag.ends_with('/') {
             return None;
         }
-        let reference = attribute(tag, "r").unwrap_or_default();
         let body = &xml[end + 1..];
         let close = body.find("</").map(|i| &body[..i]);
         // The value: the text of the first child (`<v>…</v>`), whatever its prefix.
@@ -260,17 +260,26 @@ fn shared_string_cells(xml: &str) -> impl Iterator<Item = (&str, &str)> {
             .and_then(|i| body[i + 1..].find('<').map(|j| &body[i + 1..i + 1 + j]))
             .or(close)
             .unwrap_or_default();
-        Some((reference, value))
+        Some((tag, value))
     })
 }
 
+/// The value of attribute `name` in a tag's text (`c r="B4" t="s"`, `r` → `B4`), either quote;
+/// a name that only ends in `name` (`fmt="s"` for `t`) is not it. No allocation: the scan asks
+/// this of every shared-string cell it reports.
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
-    for quote in ['"', '\''] {
-        let key = format!(" {name}={quote}");
-        if let Some(start) = tag.find(&key) {
-            let value = &tag[start + key.len()..];
-            return value.find(quote).map(|end| &value[..end]);
+    let bytes = tag.as_bytes();
+    let mut from = 0;
+    while let Some(at) = memchr::memmem::find(&bytes[from..], name.as_bytes()).map(|i| i + from) {
+        let end = at + name.len();
+        let named = at > 0 && bytes[at - 1].is_ascii_whitespace() && bytes.get(end) == Some(&b'=');
+        if let (true, Some(&quote)) = (named, bytes.get(end + 1)) {
+            if quote == b'"' || quote == b'\'' {
+                let value = &tag[end + 2..];
+                return memchr::memchr(quote, value.as_bytes()).map(|close| &value[..close]);
+            }
         }
+        from = end;
     }
     None
 }
@@ -531,16 +540,14 @@ fn iso_duration_ms(text: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{clock, count_elements, iso_duration_ms, local_name, shared_string_cells};
+    use super::{attribute, clock, count_elements, iso_duration_ms, local_name, shared_string_cells};
     use crate::quantity::format_number;
 
-    /// A number cell reads as the spreadsheet shows it: 15 significant digits, never a fixed
-    /// number of decimals (which dropped digits and turned 1e-13 into 0).
     #[test]
     fn shared_string_cells_are_found_with_their_values() {
         let xml = r#"<sheetData><row r="1"><c r="A1" t="s"><v>0</v></c><c r="B1" t="inlineStr"><is><t>x</t></is></c><c r="C1" t="s"><v>-1</v></c><c r="D1" s="2"/><x:c r="E1" t="s"><x:v>abc</x:v></x:c><c r="F1" fmt="s"><v>-2</v></c><c r="G1" t="inlineStr"><is><t>a t="s"</t></is></c><c r="H1" t='s'><v>7</v></c></row></sheetData>"#;
         assert_eq!(
-            shared_string_cells(xml).collect::<Vec<_>>(),
+            shared_string_cells(xml).map(|(tag, v)| (attribute(tag, "r").unwrap_or_default(), v)).collect::<Vec<_>>(),
             [("A1", "0"), ("C1", "-1"), ("E1", "abc"), ("H1", "7")]
         );
         assert_eq!(count_elements("<sst><si><t>a</t></si><si><t>b</t></si><x:si/></sst>", "si"), 3);
@@ -562,6 +569,20 @@ mod tests {
         assert_eq!(iso_duration_ms("P1D"), None);
     }
 
+    #[test]
+    fn attributes_are_read_by_their_whole_name_in_either_quote() {
+        let tag = r#"c fmt="x" r="B4" t='s'"#;
+        assert_eq!(attribute(tag, "r"), Some("B4"));
+        assert_eq!(attribute(tag, "t"), Some("s"));
+        assert_eq!(attribute(tag, "fmt"), Some("x"));
+        assert_eq!(attribute("c\tr=\"C9\"", "r"), Some("C9"));
+        assert_eq!(attribute(r#"c xr="A1" r=B2"#, "r"), None);
+        assert_eq!(attribute(r#"sheet name="a &amp; b" r:id="rId2""#, "r:id"), Some("rId2"));
+        assert_eq!(attribute(r#"c r="A1"#, "r"), None);
+    }
+
+    /// A number cell reads as the spreadsheet shows it: 15 significant digits, never a fixed
+    /// number of decimals (which dropped digits and turned 1e-13 into 0).
     #[test]
     fn floats_render_as_a_spreadsheet_shows_them() {
         assert_eq!(format_number(2048.0), "2048");
