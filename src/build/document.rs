@@ -1,9 +1,10 @@
 //! Document: the `COMMENT ON` of every staged table and model, which DuckDB clients show and
-//! `meta.columns` reads. A build collects them while it loads and transforms, then writes them on
-//! a second connection, in their own transaction, while the first runs the audit:
-//! the report project has ~970 comments, each its own DuckDB statement (~0.17 ms to parse, bind
-//! and alter the catalog entry; DuckDB has no column comment in `CREATE TABLE`), and the audit
-//! only reads the tables, so the two overlap on two cores.
+//! `meta.columns` reads. A build collects them while it loads and transforms, and writes them on
+//! a second connection, in their own transactions, while the first runs the models and the
+//! audit: the sources' once their tables are committed, the models' once theirs are. The report
+//! project has ~970 comments, each its own DuckDB statement (~0.17 ms to parse, bind and alter
+//! the catalog entry; DuckDB has no column comment in `CREATE TABLE`), and the models and the
+//! audit only read the tables, so the two overlap on two cores.
 
 use crate::error::{Error, Result};
 use crate::model::{self, Model};
