@@ -6,7 +6,6 @@ use super::{cell_address, input_error, Cell, Rows};
 use crate::error::{Location, Result};
 use crate::spec::Contract;
 use calamine::{Data, DataRef, Reader, Xlsx};
-use std::collections::BTreeMap;
 use std::io::Cursor;
 
 /// A sheet with more cells than this is refused.
@@ -265,8 +264,7 @@ fn shared_string_cells(xml: &str) -> impl Iterator<Item = (&str, &str)> {
 }
 
 /// The value of attribute `name` in a tag's text (`c r="B4" t="s"`, `r` → `B4`), either quote;
-/// a name that only ends in `name` (`fmt="s"` for `t`) is not it. No allocation: the scan asks
-/// this of every shared-string cell it reports.
+/// a name that only ends in `name` (`fmt="s"` for `t`) is not it. Nothing is allocated.
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
     let bytes = tag.as_bytes();
     let mut from = 0;
@@ -363,9 +361,16 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
                     None,
                 ));
             }
-            let value = rows.get(&(r0 + 1)).and_then(|cells| cells.get(c0 as usize)).cloned().unwrap_or(Cell::Empty);
+            let first = rows.partition_point(|(r, _)| *r < r0 + 1);
+            let value = rows
+                .get(first)
+                .filter(|(r, _)| *r == r0 + 1)
+                .and_then(|(_, cells)| cells.get(c0 as usize))
+                .cloned()
+                .unwrap_or(Cell::Empty);
             // Only rows that hold cells: a merge over empty rows does not invent rows.
-            for (_, cells) in rows.range_mut(r0 + 1..=r1 + 1) {
+            let end = rows.partition_point(|(r, _)| *r <= r1 + 1);
+            for (_, cells) in &mut rows[first..end] {
                 if cells.len() <= c1 as usize {
                     cells.resize(c1 as usize + 1, Cell::Empty);
                 }
@@ -375,7 +380,6 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
             }
         }
     }
-    let rows: Vec<(u32, Vec<Cell>)> = rows.into_iter().collect();
     Ok(rows)
 }
 
@@ -386,7 +390,7 @@ fn read_cells<'b>(
     sheet: &str,
     bytes: &'b [u8],
     loc: &dyn Fn(Option<String>, Option<String>) -> Location,
-) -> Result<(Xlsx<Cursor<&'b [u8]>>, BTreeMap<u32, Vec<Cell>>)> {
+) -> Result<(Xlsx<Cursor<&'b [u8]>>, Rows)> {
     let unreadable = |e: &dyn std::fmt::Display| {
         input_error(loc(Some(sheet.to_string()), None), "xlsx", format!("cannot read the sheet: {e}"), None)
     };
@@ -401,11 +405,11 @@ fn read_cells<'b>(
             Some(names.join(", ")),
         ));
     }
-    let mut rows: BTreeMap<u32, Vec<Cell>> = BTreeMap::new();
+    let mut rows: Rows = Vec::new();
     {
         let mut reader = book.worksheet_cells_reader(sheet).map_err(|e| unreadable(&e))?;
         let mut count = 0u64;
-        // The row being filled: cells come in row order, so the map is touched once a row.
+        // The row being filled: cells come in row order, so a row is filed once, when it is done.
         let mut current: Option<(u32, Vec<Cell>)> = None;
         while let Some(c) = reader.next_cell().map_err(|e| unreadable(&e))? {
             let (r, col) = c.get_position();
@@ -423,9 +427,7 @@ fn read_cells<'b>(
                 ));
             }
             if current.as_ref().is_none_or(|(n, _)| *n != r + 1) {
-                if let Some((n, cells)) = current.take() {
-                    put_row(&mut rows, n, cells);
-                }
+                rows.extend(current.take());
                 current = Some((r + 1, Vec::new()));
             }
             let Some((_, row)) = current.as_mut() else { continue };
@@ -434,29 +436,37 @@ fn read_cells<'b>(
             }
             row[col as usize] = value;
         }
-        if let Some((n, cells)) = current {
-            put_row(&mut rows, n, cells);
-        }
+        rows.extend(current);
     }
-    Ok((book, rows))
+    Ok((book, settle(rows)))
 }
 
-/// Files a row's cells under its number; a row the sheet's XML gives twice keeps both halves
-/// (the later cell wins where both have one, as when each cell was filed on its own).
-fn put_row(rows: &mut BTreeMap<u32, Vec<Cell>>, n: u32, cells: Vec<Cell>) {
-    let row = rows.entry(n).or_default();
-    if row.is_empty() {
-        *row = cells;
-        return;
+/// The rows in row order, each number once: a sheet's rows come in order, so this is usually a
+/// check; a sheet whose rows are out of order is sorted (stably, and once, so a hostile order
+/// costs n log n), and a row the sheet's XML gives twice keeps both halves (the later cell wins
+/// where both have one, as when each cell was filed on its own).
+fn settle(mut rows: Rows) -> Rows {
+    if rows.windows(2).all(|w| w[0].0 < w[1].0) {
+        return rows;
     }
-    if row.len() < cells.len() {
-        row.resize(cells.len(), Cell::Empty);
-    }
-    for (i, c) in cells.into_iter().enumerate() {
-        if c != Cell::Empty {
-            row[i] = c;
+    rows.sort_by_key(|(n, _)| *n);
+    let mut settled: Rows = Vec::with_capacity(rows.len());
+    for (n, cells) in rows {
+        match settled.last_mut() {
+            Some((last, row)) if *last == n => {
+                if row.len() < cells.len() {
+                    row.resize(cells.len(), Cell::Empty);
+                }
+                for (i, c) in cells.into_iter().enumerate() {
+                    if c != Cell::Empty {
+                        row[i] = c;
+                    }
+                }
+            }
+            _ => settled.push((n, cells)),
         }
     }
+    settled
 }
 
 /// A streamed cell's value: text read straight from calamine's borrowed or owned string (no
@@ -540,7 +550,8 @@ fn iso_duration_ms(text: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{attribute, clock, count_elements, iso_duration_ms, local_name, shared_string_cells};
+    use super::{attribute, clock, count_elements, iso_duration_ms, local_name, settle, shared_string_cells};
+    use crate::extract::Cell;
     use crate::quantity::format_number;
 
     #[test]
@@ -579,6 +590,26 @@ mod tests {
         assert_eq!(attribute(r#"c xr="A1" r=B2"#, "r"), None);
         assert_eq!(attribute(r#"sheet name="a &amp; b" r:id="rId2""#, "r:id"), Some("rId2"));
         assert_eq!(attribute(r#"c r="A1"#, "r"), None);
+    }
+
+    #[test]
+    fn rows_out_of_order_or_given_twice_are_settled_in_order_once_each() {
+        let text = |t: &str| Cell::Text(t.into());
+        let in_order = vec![(1, vec![text("a")]), (3, vec![text("b")])];
+        assert_eq!(settle(in_order.clone()), in_order);
+        let rows = vec![
+            (4, vec![text("d")]),
+            (2, vec![text("x"), Cell::Empty, text("z")]),
+            (1, vec![text("a")]),
+            (2, vec![text("y")]),
+        ];
+        assert_eq!(
+            settle(rows),
+            [(1, vec![text("a")]), (2, vec![text("y"), Cell::Empty, text("z")]), (4, vec![text("d")])]
+        );
+        // Reversed, as a hostile sheet could be: sorted once.
+        let reversed: Vec<(u32, Vec<Cell>)> = (0..200_000u32).rev().map(|n| (n, vec![Cell::Empty])).collect();
+        assert!(settle(reversed).iter().enumerate().all(|(i, (n, _))| *n == i as u32));
     }
 
     /// A number cell reads as the spreadsheet shows it: 15 significant digits, never a fixed
