@@ -91,10 +91,11 @@ fn tests_failed(blocking: &[&Outcome]) -> Error {
 }
 
 /// Runs every check. Each DuckDB statement has a fixed cost and a project has hundreds of
-/// checks, so the failing-row counts come from one statement: the row-level tests of a table (or
-/// of the join of a published and a new table that the magnitude checks read) are
-/// counted in one scan (`count(*) filter (where …)`), the others each by their own subquery. If
-/// that statement fails, the checks run one by one, so the one that cannot run is named.
+/// checks, so the failing-row counts come from a few statements ([`super::union_by_index`], 16
+/// parts each): the row-level tests of a table (or of the join of a published and a new table
+/// that the magnitude checks read) are counted in one scan (`count(*) filter (where …)`), the
+/// others each by their own subquery. If any of them fails, the checks run one by one, so the
+/// one that cannot run is named.
 pub fn run_all(conn: &Connection, checks: Vec<Check>) -> Vec<Outcome> {
     if checks.is_empty() {
         return Vec::new();

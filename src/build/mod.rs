@@ -8,7 +8,7 @@
 //! - [`carry`]: unchanged tables copied from the published warehouse;
 //! - [`transform`]: the models in dependency order;
 //! - [`audit`]: every check, before anything is published;
-//! - [`document`]: the tables' and columns' comments, written beside the audit;
+//! - [`document`]: the tables' and columns' comments, written beside the models and the audit;
 //! - [`meta`]: the `meta.*` writers;
 //! - [`publish`]: the build file, the atomic rename and the run log.
 
@@ -169,9 +169,6 @@ pub fn run_project(root: &Path, project: &Project, options: &Options) -> Result<
     }
 }
 
-/// A new build file in the project's storage format (`storage_version`, so that the DuckDB
-/// versions analysts have can open the published file), attached as `build` to an in-memory
-/// connection and made the default database: every statement of the build writes to it.
 /// Runs `parts`, queries that each give rows of an index `i` and an integer `value`, as
 /// `union all` a few parts per statement, and returns every (i, value) ordered by `i`. A build
 /// counts its tests and compares its tables this way: DuckDB's optimiser spent more on one
@@ -189,6 +186,9 @@ pub(crate) fn union_by_index(conn: &Connection, parts: &[String], value: &str) -
     Ok(out)
 }
 
+/// A new build file in the project's storage format (`storage_version`, so that the DuckDB
+/// versions analysts have can open the published file), attached as `build` to an in-memory
+/// connection and made the default database: every statement of the build writes to it.
 fn open_build_file(build_file: &Path, storage_version: &str) -> Result<Connection> {
     let conn = Connection::open_in_memory().map_err(Error::duckdb("opening DuckDB"))?;
     let path = build_file.display().to_string().replace('\'', "''");
@@ -272,7 +272,8 @@ fn execute(
     conn.execute_batch(&format!("set memory_limit = '{}'", limit.replace('\'', "")))
         .map_err(Error::duckdb(format!("setting memory_limit to {limit}")))?;
     // A build commits a handful of times: the schema; everything it loads; everything it
-    // derives; the comments (on a second connection, beside the models and the audit); the test
+    // derives; the comments (on a second connection, beside the models and the audit: the
+    // sources' and the models' in a commit each); the test
     // results; the changes; the history. Hundreds of separate commits would each cost a WAL sync.
     load::in_transaction(conn, || {
         conn.execute_batch(include_str!("../sql/meta.sql")).map_err(Error::duckdb("creating the meta schema"))?;
@@ -339,6 +340,10 @@ fn execute(
         let compared = beside.join().unwrap_or_else(|_| Err(Error::Internal(failed.into())));
         (outcomes, compared, t)
     });
+    // The models' or the audit's error is the build's; the writer's, if it failed too, is said.
+    if let (Err(_), Err(e)) = (&outcomes, &compared) {
+        tracing::warn!("writing the comments failed as well: {e}");
+    }
     let (outcomes, compared) = (outcomes?, compared?);
     // What this build changes against the published warehouse. A comparison that fails (a
     // published file damaged in a way its check missed) costs the change record, not the build.

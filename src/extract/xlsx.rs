@@ -75,6 +75,19 @@ struct Scan {
     bad_shared_string: Option<BadSharedString>,
     /// A part that does not decompress (a bad checksum, a truncated stream): (part, why).
     damaged: Option<(String, String)>,
+    /// A range (`ref="D1:A1"` of a `<mergeCell>`, the `<dimension>`, a shared formula) whose end
+    /// is above or left of its start. calamine subtracts the corners: a panic in our builds, a
+    /// wrapped-around size otherwise.
+    reversed: Option<Reversed>,
+}
+
+struct Reversed {
+    /// The worksheet part, and the sheet the workbook names it, as for a bad shared string.
+    part: String,
+    sheet: Option<String>,
+    /// The element (`mergeCell`) and its `ref` as written.
+    element: String,
+    range: String,
 }
 
 struct BadSharedString {
@@ -90,7 +103,7 @@ struct BadSharedString {
 
 impl Scan {
     fn unsure() -> Scan {
-        Scan { merged: true, bad_shared_string: None, damaged: None }
+        Scan { merged: true, bad_shared_string: None, damaged: None, reversed: None }
     }
 }
 
@@ -109,6 +122,7 @@ fn scan(bytes: &[u8]) -> Scan {
     let mut strings = 0usize;
     let mut bad_shared_string = None;
     let mut damaged = None;
+    let mut reversed = None;
     let mut xml = Vec::new();
     for i in order {
         let Ok(mut part) = archive.by_index(i) else { return Scan::unsure() };
@@ -130,6 +144,14 @@ fn scan(bytes: &[u8]) -> Scan {
             continue;
         }
         merged |= memmem::find(&xml, b"mergeCell").is_some();
+        if reversed.is_none() {
+            reversed = reversed_range(&xml).map(|(element, range)| Reversed {
+                part: name.clone(),
+                sheet: None,
+                element,
+                range,
+            });
+        }
         let shared = memmem::find(&xml, b"t=\"s\"").is_some() || memmem::find(&xml, b"t='s'").is_some();
         if bad_shared_string.is_none() && shared {
             let text = String::from_utf8_lossy(&xml);
@@ -147,7 +169,47 @@ fn scan(bytes: &[u8]) -> Scan {
     if let Some(bad) = &mut bad_shared_string {
         bad.sheet = sheet_of_part(&mut archive, &bad.part);
     }
-    Scan { merged, bad_shared_string, damaged }
+    if let Some(bad) = &mut reversed {
+        bad.sheet = sheet_of_part(&mut archive, &bad.part);
+    }
+    Scan { merged, bad_shared_string, damaged, reversed }
+}
+
+/// The first tag in a part's XML with a `ref` range whose end lies above or left of its start:
+/// (the tag's name, the range). Found by memchr's search for `ref=`, so a sheet without ranges
+/// costs one pass.
+fn reversed_range(xml: &[u8]) -> Option<(String, String)> {
+    memchr::memmem::find_iter(xml, b"ref=").find_map(|at| {
+        // An attribute (whitespace before it, which `sqref=` lacks) inside a tag: the last `<`
+        // before it opens the tag, and no `>` lies between.
+        if !xml.get(at.checked_sub(1)?).is_some_and(u8::is_ascii_whitespace) {
+            return None;
+        }
+        let open = memchr::memrchr(b'<', &xml[..at])?;
+        if memchr::memchr(b'>', &xml[open..at]).is_some() {
+            return None;
+        }
+        let close = at + memchr::memchr(b'>', &xml[at..])?;
+        let tag = std::str::from_utf8(&xml[open + 1..close]).ok()?;
+        let range = attribute(tag, "ref")?;
+        let (start, end) = range.split_once(':')?;
+        let ((r0, c0), (r1, c1)) = (position(start)?, position(end)?);
+        (r1 < r0 || c1 < c0).then(|| {
+            let element = local_name(tag).split(|c: char| c.is_ascii_whitespace()).next().unwrap_or_default();
+            (element.to_string(), range.to_string())
+        })
+    })
+}
+
+/// A cell reference's (row, column), both 1-based: `B4` → (4, 2). None when it is not one.
+fn position(reference: &str) -> Option<(u64, u64)> {
+    let digits = reference.find(|c: char| c.is_ascii_digit())?;
+    let (letters, number) = reference.split_at(digits);
+    if letters.is_empty() || letters.len() > 3 || !letters.bytes().all(|b| b.is_ascii_uppercase()) {
+        return None;
+    }
+    let column = letters.bytes().fold(0u64, |n, b| n * 26 + u64::from(b - b'A' + 1));
+    Some((number.parse().ok()?, column))
 }
 
 /// The name the workbook gives the worksheet stored in `part`: `<sheet name=… r:id=…>` in the
@@ -266,6 +328,9 @@ fn shared_string_cells(xml: &str) -> impl Iterator<Item = (&str, &str)> {
 /// The value of attribute `name` in a tag's text (`c r="B4" t="s"`, `r` → `B4`), either quote;
 /// a name that only ends in `name` (`fmt="s"` for `t`) is not it. Nothing is allocated.
 fn attribute<'a>(tag: &'a str, name: &str) -> Option<&'a str> {
+    if name.is_empty() {
+        return None;
+    }
     let bytes = tag.as_bytes();
     let mut from = 0;
     while let Some(at) = memchr::memmem::find(&bytes[from..], name.as_bytes()).map(|i| i + from) {
@@ -343,6 +408,10 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
             Some(value),
         ));
     }
+    if let Some(Reversed { part, sheet: found_in, element, range }) = scanned.reversed {
+        let start = range.split(':').next().unwrap_or_default().to_string();
+        return Err(reversed_range_error(loc(found_in, Some(start)), &format!("<{element}> (in part {part})"), range));
+    }
     // A panic of calamine's goes on to `read`, which turns it into an input error.
     let (mut book, mut rows) = read.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     // Merged regions: copy the top-left cell into the rest of the region. calamine finds them
@@ -352,6 +421,16 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
         for dims in regions {
             let (r0, c0) = dims.start;
             let (r1, c1) = dims.end;
+            // The scan refuses these first; should calamine read a range it did not, no merge
+            // is skipped without a word.
+            if r1 < r0 || c1 < c0 {
+                let (start, end) = (cell_address(c0, r0 + 1), cell_address(c1, r1 + 1));
+                return Err(reversed_range_error(
+                    loc(Some(sheet.clone()), Some(start.clone())),
+                    "a merged region",
+                    format!("{start}:{end}"),
+                ));
+            }
             if (r1.saturating_sub(r0) as u64 + 1) * (c1.saturating_sub(c0) as u64 + 1) > MAX_CELLS || c1 >= MAX_COLUMNS
             {
                 return Err(input_error(
@@ -381,6 +460,15 @@ fn read_workbook(contract: &Contract, file: String, bytes: Vec<u8>) -> Result<Ro
         }
     }
     Ok(rows)
+}
+
+fn reversed_range_error(location: Location, what: &str, range: String) -> crate::error::Error {
+    input_error(
+        location,
+        "xlsx_range",
+        format!("the range `{range}` of {what} ends above or left of where it starts: the workbook is damaged"),
+        Some(range),
+    )
 }
 
 /// The workbook opened by calamine and the sheet's non-empty cells by row number (1-based).
@@ -550,7 +638,10 @@ fn iso_duration_ms(text: &str) -> Option<i64> {
 
 #[cfg(test)]
 mod tests {
-    use super::{attribute, clock, count_elements, iso_duration_ms, local_name, settle, shared_string_cells};
+    use super::{
+        attribute, clock, count_elements, iso_duration_ms, local_name, position, reversed_range, settle,
+        shared_string_cells,
+    };
     use crate::extract::Cell;
     use crate::quantity::format_number;
 
@@ -590,6 +681,28 @@ mod tests {
         assert_eq!(attribute(r#"c xr="A1" r=B2"#, "r"), None);
         assert_eq!(attribute(r#"sheet name="a &amp; b" r:id="rId2""#, "r:id"), Some("rId2"));
         assert_eq!(attribute(r#"c r="A1"#, "r"), None);
+        assert_eq!(attribute(tag, ""), None);
+    }
+
+    #[test]
+    fn ranges_ending_above_or_left_of_their_start_are_found_by_their_ref() {
+        let sheet = |body: &str| format!("<worksheet><dimension ref=\"A1:D8\"/><sheetData/>{body}</worksheet>");
+        assert_eq!(reversed_range(sheet("<mergeCells><mergeCell ref=\"A1:D1\"/></mergeCells>").as_bytes()), None);
+        assert_eq!(
+            reversed_range(sheet("<x:mergeCell ref='D1:A1'/>").as_bytes()),
+            Some(("mergeCell".into(), "D1:A1".into()))
+        );
+        assert_eq!(
+            reversed_range(b"<worksheet><dimension ref=\"B8:B1\"/></worksheet>"),
+            Some(("dimension".into(), "B8:B1".into()))
+        );
+        // `sqref` is another attribute; a `ref=` in a cell's text is not in a tag; one cell is
+        // no range; AA comes after Z.
+        assert_eq!(reversed_range(sheet("<selection sqref=\"D1:A1\"/>").as_bytes()), None);
+        assert_eq!(reversed_range(sheet("<c><is><t> ref=\"D1:A1\"</t></is></c>").as_bytes()), None);
+        assert_eq!(reversed_range(sheet("<mergeCell ref=\"D1\"/><mergeCell ref=\"Z1:AA2\"/>").as_bytes()), None);
+        assert_eq!(position("AA10"), Some((10, 27)));
+        assert_eq!(position("10"), None);
     }
 
     #[test]
