@@ -21,14 +21,17 @@
 //! - [`spec`]: the declarations under `pipelines/` and the staged shape they become.
 //!
 //! - [`serve`]: `baimo serve`, the warehouse in a browser (axum on tokio, maud pages);
-//!   [`trace`]: where a row's numbers come from, for `baimo trace` and the row pages.
+//!   [`trace`]: where a row's numbers come from, for `baimo trace` and the row pages;
+//!   [`warehouse`]: the published file opened read-only, and what it holds; [`dictionary`]: the
+//!   data dictionary (`baimo docs`, /docs).
 //!
-//! Nothing outside [`cmd`] and [`serve`] imports [`cmd`].
+//! Nothing outside [`cmd`] imports [`cmd`].
 
 pub mod build;
 pub mod checks;
 pub mod cli;
 pub mod cmd;
+pub mod dictionary;
 pub mod error;
 pub mod extract;
 pub mod fingerprint;
@@ -45,6 +48,7 @@ pub mod spec;
 pub mod statements;
 pub mod trace;
 pub mod validate;
+pub mod warehouse;
 pub mod watchdog;
 
 pub use error::{Error, Result};

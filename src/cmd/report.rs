@@ -6,10 +6,10 @@
 //! in `$BAIMO_FONT` and in the usual Debian locations (fonts-droid-fallback, fonts-noto-cjk),
 //! and says what to install when there is none. The SVG text itself is drawn by the browser.
 
-use super::sql::open_read_only;
 use crate::error::{Error, Result};
 use crate::project::Paths;
 use crate::render::{self, TextTable};
+use crate::warehouse::open_read_only;
 use plotters::prelude::*;
 use std::fmt::Write as _;
 use std::path::Path;
@@ -432,7 +432,7 @@ pub fn run(root: &Path) -> Result<()> {
     let font = register_font()?;
     tracing::info!("chart font: {font}");
     let conn = open_read_only(root)?;
-    let missing = super::sql::missing_tables(&conn, CHARTED)?;
+    let missing = crate::warehouse::missing_tables(&conn, CHARTED)?;
     if !missing.is_empty() {
         return Err(Error::Usage(format!(
             "baimo report charts the report's marts, and this warehouse has no {} (a project of other sources, such as `baimo gen` makes, has no report to chart)",

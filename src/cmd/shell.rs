@@ -6,10 +6,10 @@
 //! a terminal: every statement runs in order and the first error stops it with a non-zero exit),
 //! and dot-commands in either (`baimo sql ".schema meta.claims"`).
 
-use super::sql::open_read_only;
 use crate::error::{Error, Location, Result};
 use crate::render::{self, Format, TextTable};
 use crate::spec::staged::Unit;
+use crate::warehouse::open_read_only;
 use crate::watchdog::Watchdog;
 use rustyline::error::ReadlineError;
 use std::io::Write;
@@ -264,7 +264,7 @@ impl Session {
                 Error::Sql { location: Location::file("query"), message: "interrupted".into() }
             }
             Error::Sql { message, .. } => {
-                Error::Sql { location: Location::file("query"), message: super::sql::explain(&message) }
+                Error::Sql { location: Location::file("query"), message: crate::warehouse::explain(&message) }
             }
             other => other,
         })?;

@@ -4,36 +4,11 @@
 //! can neither change the warehouse nor `attach`/`copy` its way to other files.
 
 use crate::error::{Error, Location, Result};
-use crate::project::Paths;
 use crate::render::{self, Format};
-use duckdb::{AccessMode, Config, Connection};
+use crate::warehouse::{explain, missing_tables, open_read_only};
+use duckdb::Connection;
 use std::io::{IsTerminal, Read};
 use std::path::Path;
-
-/// Opens the published warehouse read-only, with no access to other files.
-pub fn open_read_only(root: &Path) -> Result<Connection> {
-    open_published(root, false)
-}
-
-/// Opens the published warehouse read-only. `files`: whether statements may read and write
-/// other files (`export` needs `COPY … TO`; queries do not). Extensions are never fetched from
-/// the network: what baimo was built with is what there is.
-pub fn open_published(root: &Path, files: bool) -> Result<Connection> {
-    let paths = Paths::new(root);
-    if !paths.published.exists() {
-        return Err(Error::Usage(format!(
-            "no published warehouse at {}: run `make warehouse` (or `baimo build`) first",
-            paths.published.display()
-        )));
-    }
-    let config = Config::default()
-        .access_mode(AccessMode::ReadOnly)
-        .and_then(|c| c.enable_external_access(files))
-        .and_then(|c| c.enable_autoload_extension(false))
-        .map_err(Error::duckdb("configuring a read-only connection"))?;
-    Connection::open_with_flags(&paths.published, config)
-        .map_err(Error::duckdb(format!("opening {}", paths.published.display())))
-}
 
 /// `baimo sql`: the query, the file, or (when stdin is not a terminal) the script piped in, one
 /// statement after another; with none of them and a terminal, the interactive shell.
@@ -71,20 +46,6 @@ fn run_one(conn: &Connection, sql: &str) -> Result<render::TextTable> {
         Error::Sql { message, .. } => Error::Sql { location: Location::file("query"), message: explain(&message) },
         other => other,
     })
-}
-
-/// Adds what to do to DuckDB's message when the query tried to write.
-pub fn explain(message: &str) -> String {
-    let lower = message.to_lowercase();
-    if lower.contains("read-only") || lower.contains("read only") {
-        format!(
-            "{message}\nbaimo sql is read-only: change the warehouse through raw/ and pipelines/, then `baimo build`"
-        )
-    } else if lower.contains("external access") || lower.contains("disabled by configuration") {
-        format!("{message}\nbaimo sql cannot attach or read other files; use DuckDB directly for that")
-    } else {
-        message.to_string()
-    }
 }
 
 /// The examples `baimo rejects` shows of each rule (`--all`: every cell).
@@ -132,23 +93,4 @@ fn require_table(root: &Path, schema: &str, table: &str, hint: &str) -> Result<(
         return Err(Error::Usage(format!("this warehouse has no {schema}.{table}: {hint}")));
     }
     Ok(())
-}
-
-/// Which of `tables` (schema.table) the warehouse open on `conn` lacks.
-pub fn missing_tables(conn: &Connection, tables: &[&str]) -> Result<Vec<String>> {
-    let mut missing = Vec::new();
-    for t in tables {
-        let (schema, table) = t.split_once('.').unwrap_or(("main", t));
-        let found: i64 = conn
-            .query_row(
-                "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?",
-                [schema, table],
-                |r| r.get(0),
-            )
-            .map_err(Error::duckdb("looking up a table"))?;
-        if found == 0 {
-            missing.push(t.to_string());
-        }
-    }
-    Ok(missing)
 }

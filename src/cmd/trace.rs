@@ -1,11 +1,11 @@
 //! `baimo trace <schema.table> [--where <condition>]`: where a row's numbers come from
 //! ([`crate::trace`]), printed as text or JSON.
 
-use super::sql::open_read_only;
 use crate::error::{Error, Result};
 use crate::project::Project;
 use crate::render::{Format, TextTable};
 use crate::trace::Trace;
+use crate::warehouse::open_read_only;
 use std::fmt::Write as _;
 use std::path::Path;
 

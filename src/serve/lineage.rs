@@ -96,7 +96,7 @@ pub(crate) fn svg(project: &Project, catalog: &Catalog) -> String {
              <text x=\"{}\" y=\"{}\" fill=\"#1d2733\">{t}</text></a>",
             x + 6,
             y + 13,
-            t = crate::cmd::docs::esc(t)
+            t = crate::dictionary::esc(t)
         );
     }
     s.push_str("</svg>");

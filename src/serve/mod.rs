@@ -228,7 +228,7 @@ impl Generation {
         // The identity is read before the file is opened: if a publish lands in between, the
         // next request sees a different identity and opens the file again.
         let id = FileId::of(&paths.published).map_err(Error::io(&paths.published))?;
-        let conn = crate::cmd::sql::open_read_only(root)?;
+        let conn = crate::warehouse::open_read_only(root)?;
         // Requests run side by side, so each query keeps to one thread; then the configuration
         // is locked, so no query can lift the read-only, no-file-access settings.
         conn.execute_batch("set threads = 1; set lock_configuration = true")
@@ -315,7 +315,7 @@ impl From<Error> for Refusal {
     fn from(e: Error) -> Refusal {
         match e {
             Error::Usage(m) => Refusal::BadRequest(m),
-            Error::Sql { message, .. } => Refusal::BadRequest(crate::cmd::sql::explain(&message)),
+            Error::Sql { message, .. } => Refusal::BadRequest(crate::warehouse::explain(&message)),
             other => Refusal::Failed(other.to_string()),
         }
     }

@@ -127,7 +127,7 @@ impl Catalog {
                 .then(|| crate::spec::staged::Unit { unit: r[5].clone(), column: r[6].clone() });
             by_table.entry((s, t)).or_default().push(ColumnInfo { name: c, kind: k, description: d, unit });
         }
-        let tables = crate::cmd::ls::relations(conn)?
+        let tables = crate::warehouse::relations(conn)?
             .into_iter()
             .map(|[schema, name, kind, description]| {
                 let columns = by_table.remove(&(schema.clone(), name.clone())).unwrap_or_default();
@@ -814,9 +814,9 @@ fn download(app: &App, g: &Generation, format: Format, t: &TableInfo, filter: &s
     // Parquet: DuckDB's own writer, on a connection of its own that may write to one temporary
     // folder only; the statement is composed here from catalog names and literals.
     let dir = tempfile::tempdir().map_err(|e| Refusal::Failed(format!("a temporary folder: {e}")))?;
-    let conn = crate::cmd::sql::open_published(&app.root, true)?;
+    let conn = crate::warehouse::open_published(&app.root, true)?;
     let dir_path = dir.path().canonicalize().map_err(|e| Refusal::Failed(e.to_string()))?;
-    crate::cmd::export::confine(&conn, &dir_path)?;
+    crate::warehouse::confine(&conn, &dir_path)?;
     let file = dir_path.join("view.parquet");
     conn.execute_batch(&format!(
         "copy ({select}) to {} (format parquet, compression zstd)",
@@ -1263,16 +1263,16 @@ fn docs(g: &Generation, ask: &Ask) -> Page {
             .collect();
         return Ok(json_page(&json!({ "tables": tables })));
     }
-    let mut blocks = crate::cmd::docs::document(&g.project, &*g.lease()?)?;
+    let mut blocks = crate::dictionary::document(&g.project, &*g.lease()?)?;
     // The page has its own title: the document's is not repeated under it.
-    blocks.retain(|b| !matches!(b, crate::cmd::docs::Block::Heading(1, _, _)));
+    blocks.retain(|b| !matches!(b, crate::dictionary::Block::Heading(1, _, _)));
     let svg = super::lineage::svg(&g.project, &g.catalog);
     page(ask, Value::Null, "Data dictionary", "/docs", || {
         html! {
             h2 { "Lineage" }
             p { "Sources on the left, the models that read them to the right; each box links to its table. " a href="/lineage.svg" { "The graph alone" } }
             div.lineage { (PreEscaped(svg)) }
-            div.docs { (PreEscaped(crate::cmd::docs::html_blocks(&blocks))) }
+            div.docs { (PreEscaped(crate::dictionary::html_blocks(&blocks))) }
         }
     })
 }

@@ -17,6 +17,7 @@ use crate::error::{Error, Result};
 use crate::project::Paths;
 use crate::spec::staged::Unit;
 use crate::spec::{check_identifier, quote};
+use crate::warehouse::confine;
 use duckdb::Connection;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
@@ -82,7 +83,7 @@ pub struct Request {
 pub fn run(root: &Path, req: &Request) -> Result<()> {
     let paths = Paths::new(root);
     // Read-only, but with file access: COPY writes the export files.
-    let conn = super::sql::open_published(root, true)?;
+    let conn = crate::warehouse::open_published(root, true)?;
 
     let mut jobs: Vec<(String, String, PathBuf)> = Vec::new();
     if let Some(q) = &req.query {
@@ -106,7 +107,7 @@ pub fn run(root: &Path, req: &Request) -> Result<()> {
             };
             check_identifier(schema, "schema", &Default::default())?;
             check_identifier(name, "table", &Default::default())?;
-            if !super::sql::missing_tables(&conn, &[t.as_str()])?.is_empty() {
+            if !crate::warehouse::missing_tables(&conn, &[t.as_str()])?.is_empty() {
                 return Err(Error::Usage(format!("`{t}`: there is no such table (`baimo ls` lists them)")));
             }
             let sql = format!("select * from {}.{}", quote(schema), quote(name));
@@ -361,16 +362,6 @@ fn kv_metadata(conn: &Connection, schema: &str, name: &str) -> Result<String> {
         })
         .collect();
     Ok(if pairs.is_empty() { String::new() } else { format!(", kv_metadata {{{}}}", pairs.join(", ")) })
-}
-
-/// From here on the connection may touch files under `dir` only (DuckDB's
-/// `allowed_directories`), and no statement can lift the limit (`lock_configuration`).
-pub fn confine(conn: &Connection, dir: &Path) -> Result<()> {
-    let allowed = format!("{}/", dir.display()).replace('\'', "''");
-    conn.execute_batch(&format!(
-        "set allowed_directories = ['{allowed}']; set enable_external_access = false; set lock_configuration = true"
-    ))
-    .map_err(Error::duckdb("limiting file access to the output folder"))
 }
 
 fn list(conn: &Connection, schema: &str) -> Result<Vec<String>> {
