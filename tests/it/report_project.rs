@@ -3,17 +3,10 @@
 
 use crate::common::Project;
 use duckdb::Connection;
-use std::sync::OnceLock;
 
-/// One build shared by the tests in this file (the project is read-only to them).
+/// One build shared by the tests that read it (the project is read-only to them).
 fn project() -> &'static Project {
-    static P: OnceLock<Project> = OnceLock::new();
-    P.get_or_init(|| {
-        let p = Project::report_project();
-        let run = p.baimo(&["build"]);
-        assert_eq!(run.code, 0, "the report project does not build:\n{}", run.stderr);
-        p
-    })
+    Project::report_built()
 }
 
 fn f64_of(db: &Connection, sql: &str) -> f64 {

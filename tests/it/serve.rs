@@ -163,20 +163,31 @@ pub fn enc(text: &str) -> String {
         .collect()
 }
 
-/// The report project, built once and served by one server for the read-only tests here.
-fn report() -> &'static (Project, Server) {
-    static S: OnceLock<(Project, Server)> = OnceLock::new();
+/// The report project, built once and served by one server for the read-only tests here. The
+/// server is stopped when the test binary exits (before the project's folder is removed).
+fn server() -> &'static Server {
+    static S: OnceLock<Server> = OnceLock::new();
     S.get_or_init(|| {
-        let p = Project::report_project();
-        let run = p.baimo(&["build"]);
-        assert_eq!(run.code, 0, "the report project does not build:\n{}", run.stderr);
-        let s = Server::start(&p, &[]);
-        (p, s)
+        let s = Server::start(Project::report_built(), &[]);
+        let pid = s.child.id() as libc::pid_t;
+        crate::common::at_exit(move || stop_pid(pid));
+        s
     })
 }
 
-fn server() -> &'static Server {
-    &report().1
+/// SIGTERM to a server no one will drop, waited for (SIGKILL after 10 s).
+fn stop_pid(pid: libc::pid_t) {
+    // SAFETY: kill(2) and waitpid(2) on our own child's pid.
+    unsafe { libc::kill(pid, libc::SIGTERM) };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while unsafe { libc::waitpid(pid, std::ptr::null_mut(), libc::WNOHANG) } == 0 {
+        if Instant::now() > deadline {
+            unsafe { libc::kill(pid, libc::SIGKILL) };
+            unsafe { libc::waitpid(pid, std::ptr::null_mut(), 0) };
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 #[test]
@@ -363,8 +374,7 @@ fn the_sql_page_runs_queries_within_its_limits() {
 
 #[test]
 fn the_sql_time_limit_interrupts_and_the_server_goes_on() {
-    let (p, _) = report();
-    let s = Server::start(p, &["--sql-timeout", "1s"]);
+    let s = Server::start(Project::report_built(), &["--sql-timeout", "1s"]);
     let started = Instant::now();
     let r = s.get(&format!("/sql.json?q={}", enc("select sum(i) from range(30000000000) t(i)")));
     assert_eq!(r.status, 408, "{}", r.text());

@@ -5,17 +5,9 @@
 
 use crate::common::Project;
 use duckdb::Connection;
-use std::sync::OnceLock;
 
 fn db() -> Connection {
-    static P: OnceLock<Project> = OnceLock::new();
-    let p = P.get_or_init(|| {
-        let p = Project::report_project();
-        let run = p.baimo(&["build"]);
-        assert_eq!(run.code, 0, "the report project does not build:\n{}", run.stderr);
-        p
-    });
-    p.db()
+    Project::report_built().db()
 }
 
 /// `(table, column)` of every staged column whose name ends with `suffix`.

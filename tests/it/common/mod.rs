@@ -5,6 +5,7 @@
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+use std::sync::{Mutex, Once, OnceLock};
 
 pub struct Project {
     pub dir: tempfile::TempDir,
@@ -30,6 +31,30 @@ impl Run {
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
         }
+    }
+}
+
+/// What the statics of the test binary hold (a shared project's folder, a server) is never
+/// dropped, so it would outlive every `make test`. Work registered here runs, last registered
+/// first, when the binary exits: libc's `atexit`, which both ways out of the test harness (a
+/// return from main and `std::process::exit`) run.
+pub fn at_exit(job: impl FnOnce() + Send + 'static) {
+    static REGISTER: Once = Once::new();
+    REGISTER.call_once(|| {
+        // SAFETY: registers a plain `extern "C" fn()` that does not unwind.
+        unsafe { libc::atexit(run_at_exit) };
+    });
+    AT_EXIT.lock().unwrap_or_else(|e| e.into_inner()).push(Box::new(job));
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+static AT_EXIT: Mutex<Vec<Job>> = Mutex::new(Vec::new());
+
+extern "C" fn run_at_exit() {
+    let jobs = std::mem::take(&mut *AT_EXIT.lock().unwrap_or_else(|e| e.into_inner()));
+    for job in jobs.into_iter().rev() {
+        // A panic must not unwind into libc.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
     }
 }
 
@@ -64,6 +89,22 @@ impl Project {
         let run = p.baimo(&["build"]);
         assert_eq!(run.code, 0, "build failed:\n{}", run.stderr);
         p
+    }
+
+    /// The report project built once, shared by the tests that only read it (its warehouse, its
+    /// server). Removed when the test binary exits: a static is never dropped.
+    pub fn report_built() -> &'static Project {
+        static P: OnceLock<Project> = OnceLock::new();
+        P.get_or_init(|| {
+            let p = Project::report_project();
+            let run = p.baimo(&["build"]);
+            assert_eq!(run.code, 0, "the report project does not build:\n{}", run.stderr);
+            let path = p.path().to_path_buf();
+            at_exit(move || {
+                let _ = std::fs::remove_dir_all(&path);
+            });
+            p
+        })
     }
 
     /// A temp copy of the real project's raw/ and pipelines/.
